@@ -1,0 +1,64 @@
+"""The Celery app: queues, routes and the reliability settings every Coach task relies on.
+
+Tasks are written to be idempotent, so they are acknowledged late (after they finish) and
+re-queued when their worker process dies; a redelivered task redoes work that is safe to redo.
+"""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+from django.db import InterfaceError, OperationalError
+from kombu import Queue
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("coach")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+
+QUEUES = ("default", "insights", "notifications", "llm")
+
+app.conf.update(
+    task_queues=[Queue(name) for name in QUEUES],
+    task_default_queue="default",
+    # Routed by the module a task lives in, so a new task lands on its app's pool by default.
+    task_routes={
+        "insights.tasks.*": {"queue": "insights"},
+        "notifications.tasks.*": {"queue": "notifications"},
+        "coach.llm_tasks.*": {"queue": "llm"},
+    },
+    task_serializer="json",
+    result_serializer="json",
+    accept_content=["json"],
+    result_expires=3600,
+    task_acks_late=True,
+    task_reject_on_worker_lost=True,
+    # Long tasks: a worker takes one message at a time so a busy process does not hoard work.
+    worker_prefetch_multiplier=1,
+    task_track_started=True,
+    broker_connection_retry_on_startup=True,
+    # Redis redelivers an unacked message after this; longer than the hard time limit, so a task
+    # still running is never handed to a second worker.
+    broker_transport_options={"visibility_timeout": 3600},
+    worker_send_task_events=True,
+    task_send_sent_event=True,
+    beat_scheduler="django_celery_beat.schedulers:DatabaseScheduler",
+    timezone="UTC",
+    enable_utc=True,
+)
+app.autodiscover_tasks()
+
+# Transient failures worth a retry: Postgres or Redis went away for a moment. Tasks declared
+# with ``@app.task(**RETRYING)`` retry them with exponential backoff and jitter, at most 5 times
+# (about a minute and a half in all); any other error fails the task at once.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutError)
+RETRYING = {
+    "autoretry_for": TRANSIENT_ERRORS,
+    "retry_backoff": 2,
+    "retry_backoff_max": 60,
+    "retry_jitter": True,
+    "max_retries": 5,
+}

@@ -1,0 +1,7 @@
+"""WebSocket routes. The notifications app owns the consumers."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+websocket_urlpatterns: list[URLPattern] = []

@@ -1,0 +1,208 @@
+"""Coach settings, read from the environment with defaults for a developer machine.
+
+Outside development (``COACH_ENV`` other than ``development``/``test``) DEBUG is off, a real
+SECRET_KEY is required and cookies are secure.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import env_bool, env_float, env_int, env_list, env_str, env_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+COACH_ENV = env_str("COACH_ENV", "development") or "development"
+if COACH_ENV not in {"development", "test", "production"}:
+    raise ImproperlyConfigured(f"COACH_ENV={COACH_ENV!r} must be development, test or production")
+IS_PRODUCTION = COACH_ENV == "production"
+
+DEBUG = env_bool("DEBUG", not IS_PRODUCTION)
+
+_DEV_SECRET = "dev-only-insecure-secret-key-change-me"  # noqa: S105 - refused in production below
+SECRET_KEY = env_str("SECRET_KEY") or ("" if IS_PRODUCTION else _DEV_SECRET)
+if IS_PRODUCTION and (len(SECRET_KEY) < 32 or SECRET_KEY == _DEV_SECRET):
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set to a random string of 32+ characters in production"
+    )
+
+ALLOWED_HOSTS = env_list(
+    "ALLOWED_HOSTS", [] if IS_PRODUCTION else ["localhost", "127.0.0.1", "[::1]", "testserver"]
+)
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", IS_PRODUCTION)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", IS_PRODUCTION)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)  # usually done by the load balancer
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if IS_PRODUCTION else None
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+INSTALLED_APPS = [
+    "daphne",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "drf_spectacular",
+    "channels",
+    "django_celery_beat",
+    "gateway",
+    "notifications",
+    "coach",
+    "feedback",
+    "insights",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+ASGI_APPLICATION = "config.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Postgres -----------------------------------------------------------------------------------
+# Connections come from psycopg's pool, one pool per process. Not CONN_MAX_AGE: under ASGI every
+# request runs in its own thread, and persistent connections pile up one per thread until
+# Postgres' max_connections is exhausted. Size the pool per process kind (web vs worker).
+DATABASE_URL = env_url(
+    "DATABASE_URL", "postgres://postgres@127.0.0.1:5432/coach", ("postgres", "postgresql")
+)
+_db = dj_database_url.parse(DATABASE_URL, conn_max_age=0)
+_db["OPTIONS"] = {
+    "pool": {
+        "min_size": env_int("DB_POOL_MIN_SIZE", 1, minimum=0),
+        # web: ~ASGI worker threads; a Celery prefork child needs 1-2. 8 x (web + workers) stays
+        # far below Postgres' default max_connections of 100.
+        "max_size": env_int("DB_POOL_MAX_SIZE", 8, minimum=1),
+        "timeout": env_float("DB_POOL_TIMEOUT", 10.0, minimum=0.1),
+    },
+    "connect_timeout": env_int("DB_CONNECT_TIMEOUT", 5, minimum=1),
+}
+DATABASES = {"default": _db}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Redis: cache, channel layer, Celery --------------------------------------------------------
+REDIS_URL = env_url("REDIS_URL", "redis://127.0.0.1:6379/0", ("redis", "rediss", "unix"))
+CACHE_KEY_PREFIX = env_str("CACHE_KEY_PREFIX", "coach") or "coach"
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env_url("CACHE_URL", REDIS_URL, ("redis", "rediss", "unix")),
+        "KEY_PREFIX": CACHE_KEY_PREFIX,
+        "TIMEOUT": 300,
+        # Short timeouts: a dead Redis makes /readyz and throttling fail fast, not hang a thread.
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+    }
+}
+
+CHANNEL_LAYERS = {
+    "default": {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {
+            "hosts": [env_url("CHANNEL_LAYER_URL", REDIS_URL, ("redis", "rediss", "unix"))],
+            "prefix": env_str("CHANNEL_LAYER_PREFIX", "coach:asgi") or "coach:asgi",
+        },
+    }
+}
+
+CELERY_BROKER_URL = env_url(
+    "CELERY_BROKER_URL", REDIS_URL, ("redis", "rediss", "amqp", "amqps", "pyamqp")
+)
+CELERY_RESULT_BACKEND = env_url("CELERY_RESULT_BACKEND", REDIS_URL, ("redis", "rediss", "rpc"))
+
+# --- Auth, API ----------------------------------------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "/admin/login/"
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "gateway.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_str("THROTTLE_ANON", "60/min"),
+        "user": env_str("THROTTLE_USER", "1200/min"),
+    },
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "gateway.errors.exception_handler",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Coach API",
+    "DESCRIPTION": "Proactive financial coach for small and medium businesses.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/v1/",
+}
+
+# --- Locale, time -------------------------------------------------------------------------------
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+
+# --- Logging: one line per event, with the logger name -------------------------------------------
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO") or "INFO"
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {"django.db.backends": {"level": "INFO"}},
+}
+
+# --- Celery -------------------------------------------------------------------------------------
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240, minimum=1)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300, minimum=1)
+
+# --- LLM (optional) -----------------------------------------------------------------------------
+OPENAI_API_KEY = env_str("OPENAI_API_KEY", "") or ""
+OPENAI_BASE_URL = env_str("OPENAI_BASE_URL", "") or None
+if OPENAI_BASE_URL:
+    env_url("OPENAI_BASE_URL", OPENAI_BASE_URL, ("http", "https"))
+COACH_LLM_MODEL = env_str("COACH_LLM_MODEL", "gpt-4o-mini") or "gpt-4o-mini"

@@ -1,0 +1,62 @@
+"""State changes of the gateway: tenants and their owners, API tokens."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from gateway.models import ApiToken, Membership, Role, Tenant, hash_token
+
+# last_used_at is written at most this often per token: a write per request would double the
+# cost of every authenticated call for a figure nobody needs to the second.
+TOKEN_TOUCH_INTERVAL = timedelta(minutes=5)
+
+
+@transaction.atomic
+def create_tenant(owner: AbstractBaseUser, **fields: object) -> Tenant:
+    """A new tenant with ``owner`` as its owner."""
+    tenant = Tenant.objects.create(**fields)
+    Membership.objects.create(user=owner, tenant=tenant, role=Role.OWNER)
+    return tenant
+
+
+def issue_token(
+    user: AbstractBaseUser, name: str, *, expires_in: timedelta | None = None
+) -> tuple[ApiToken, str]:
+    """A new token for ``user`` and its key, which is never available again."""
+    key = ApiToken.generate_key()
+    token = ApiToken.objects.create(
+        user=user,
+        name=name,
+        digest=hash_token(key),
+        key_prefix=key[:12],
+        expires_at=timezone.now() + expires_in if expires_in else None,
+    )
+    return token, key
+
+
+def revoke_token(token: ApiToken) -> None:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+
+
+def user_for_key(key: str) -> tuple[AbstractBaseUser, ApiToken] | None:
+    """The active user a token key belongs to, or None; records when the token was last used."""
+    if not key:
+        return None
+    token = (
+        ApiToken.objects.active()
+        .select_related("user")
+        .filter(digest=hash_token(key), user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_INTERVAL:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user, token

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from gateway import views
+
+urlpatterns = [
+    path("me/", views.MeView.as_view(), name="me"),
+    path("auth/token/", views.LoginView.as_view(), name="login"),
+    path("tokens/", views.TokenListCreateView.as_view(), name="token-list"),
+    path("tokens/<int:pk>/", views.TokenDetailView.as_view(), name="token-detail"),
+    path("tenants/", views.TenantListCreateView.as_view(), name="tenant-list"),
+    path("tenants/<uuid:tenant_id>/", views.TenantDetailView.as_view(), name="tenant-detail"),
+    path("tenants/<uuid:tenant_id>/members/", views.MemberListView.as_view(), name="member-list"),
+]

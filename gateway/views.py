@@ -1,0 +1,153 @@
+"""Thin views over gateway services: who am I, my tokens, my tenants, their members."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib.auth import authenticate
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, mixins, permissions, status, throttling
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from gateway import services
+from gateway.models import MANAGER_ROLES, ApiToken, Membership, Tenant
+from gateway.serializers import (
+    ApiTokenSerializer,
+    LoginSerializer,
+    MemberSerializer,
+    MeSerializer,
+    NewApiTokenSerializer,
+    TenantSerializer,
+)
+from gateway.tenancy import TenantScopedMixin
+
+
+class MeView(APIView):
+    @extend_schema(responses=MeSerializer)
+    def get(self, request: Request) -> Response:
+        return Response(MeSerializer(request.user).data)
+
+
+class LoginThrottle(throttling.AnonRateThrottle):
+    """Password guessing is throttled per client address whether or not it is logged in."""
+
+    scope = "login"
+    rate = "10/min"
+
+    def get_rate(self) -> str:
+        return self.THROTTLE_RATES.get(self.scope, self.rate)
+
+
+class LoginView(APIView):
+    """Exchange a username and password for a new API token."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [LoginThrottle]
+
+    def get_authenticate_header(self, request: Request) -> str:
+        return "Token"  # a wrong password is a 401, which must say how to authenticate
+
+    @extend_schema(request=LoginSerializer, responses={201: NewApiTokenSerializer})
+    def post(self, request: Request) -> Response:
+        data = LoginSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = authenticate(
+            request,
+            username=data.validated_data["username"],
+            password=data.validated_data["password"],
+        )
+        if user is None:
+            raise AuthenticationFailed("Wrong username or password.")
+        token, key = services.issue_token(user, data.validated_data["token_name"])
+        token.key = key  # type: ignore[attr-defined]
+        return Response(NewApiTokenSerializer(token).data, status=status.HTTP_201_CREATED)
+
+
+class TokenListCreateView(generics.ListCreateAPIView):
+    serializer_class = ApiTokenSerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return ApiToken.objects.filter(user=self.request.user)
+
+    @extend_schema(responses={201: NewApiTokenSerializer})
+    def post(self, request: Request, *args: object, **kwargs: object) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        days = serializer.validated_data.get("expires_in_days")
+        token, key = services.issue_token(
+            request.user,
+            serializer.validated_data["name"],
+            expires_in=timedelta(days=days) if days else None,
+        )
+        token.key = key  # type: ignore[attr-defined]
+        return Response(NewApiTokenSerializer(token).data, status=status.HTTP_201_CREATED)
+
+
+class TokenDetailView(mixins.RetrieveModelMixin, generics.GenericAPIView):
+    """A token of the caller's; DELETE revokes it (the row stays, for the audit trail)."""
+
+    serializer_class = ApiTokenSerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return ApiToken.objects.filter(user=self.request.user)
+
+    def get(self, request: Request, *args: object, **kwargs: object) -> Response:
+        return self.retrieve(request, *args, **kwargs)
+
+    def delete(self, request: Request, *args: object, **kwargs: object) -> Response:
+        services.revoke_token(self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TenantListCreateView(generics.ListCreateAPIView):
+    serializer_class = TenantSerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return Tenant.objects.filter(memberships__user=self.request.user, is_active=True).order_by(
+            "name"
+        )
+
+    def get_serializer_context(self) -> dict:
+        context = super().get_serializer_context()
+        context["roles"] = dict(
+            Membership.objects.filter(user=self.request.user).values_list("tenant_id", "role")
+        )
+        return context
+
+    def perform_create(self, serializer: TenantSerializer) -> None:
+        tenant = services.create_tenant(self.request.user, **serializer.validated_data)
+        serializer.instance = tenant
+        serializer.context["roles"] = {tenant.pk: "owner"}
+
+
+class TenantDetailView(TenantScopedMixin, generics.GenericAPIView):
+    serializer_class = TenantSerializer
+    write_roles = MANAGER_ROLES
+
+    def _serializer(self, **kwargs: object) -> TenantSerializer:
+        context = {**self.get_serializer_context(), "roles": {self.tenant.pk: self.membership.role}}
+        return TenantSerializer(self.tenant, context=context, **kwargs)
+
+    def get(self, request: Request, tenant_id: str) -> Response:
+        return Response(self._serializer().data)
+
+    def patch(self, request: Request, tenant_id: str) -> Response:
+        serializer = self._serializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        serializer.save()
+        return Response(serializer.data)
+
+
+class MemberListView(TenantScopedMixin, generics.ListAPIView):
+    serializer_class = MemberSerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return (
+            Membership.objects.filter(tenant=self.tenant)
+            .select_related("user")
+            .order_by("user__username")
+        )

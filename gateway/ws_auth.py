@@ -1,0 +1,47 @@
+"""WebSocket authentication by API token, beside the session.
+
+Browsers cannot set an Authorization header on a WebSocket, so the token comes either in the
+query string (``?token=<key>``) or as a subprotocol ``token.<key>`` in ``Sec-WebSocket-Protocol``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.middleware import BaseMiddleware
+
+from gateway.services import user_for_key
+
+SUBPROTOCOL_TOKEN_PREFIX = "token."  # noqa: S105 - a label, not a secret
+
+
+def token_from_scope(scope: dict[str, Any]) -> str | None:
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    if query.get("token"):
+        return query["token"][0]
+    for protocol in scope.get("subprotocols", []):
+        if protocol.startswith(SUBPROTOCOL_TOKEN_PREFIX):
+            return protocol[len(SUBPROTOCOL_TOKEN_PREFIX) :]
+    return None
+
+
+@database_sync_to_async
+def _user_for_key(key: str) -> Any:
+    found = user_for_key(key)
+    return found[0] if found else None
+
+
+class TokenAuthMiddleware(BaseMiddleware):
+    """Sets ``scope["user"]`` from a token when the session did not authenticate the user."""
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
+        user = scope.get("user")
+        if user is None or not user.is_authenticated:
+            key = token_from_scope(scope)
+            if key:
+                found = await _user_for_key(key)
+                if found is not None:
+                    scope = {**scope, "user": found, "auth": "token"}
+        return await super().__call__(scope, receive, send)

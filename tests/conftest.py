@@ -1,0 +1,97 @@
+"""Fixtures shared by every app's tests: users, tenants, API clients, real Redis."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from gateway.models import Role, Tenant
+from gateway.services import create_tenant, issue_token
+
+_real_connect = socket.socket.connect
+
+
+def _loopback_only(self: socket.socket, address: object) -> object:
+    """Block the network except loopback and unix sockets, so nothing can call a real service."""
+    if isinstance(address, tuple) and address:
+        host = str(address[0])
+        if not (host.startswith("127.") or host in {"::1", "localhost"}):
+            raise RuntimeError(f"test tried to reach {address!r}; only loopback is allowed")
+    return _real_connect(self, address)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _block_network() -> Iterator[None]:
+    socket.socket.connect = _loopback_only  # type: ignore[method-assign]
+    yield
+    socket.socket.connect = _real_connect  # type: ignore[method-assign]
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> None:
+    """Throttling counters live in the (real, Redis) cache; each test starts from none."""
+    cache.clear()
+
+
+@pytest.fixture
+def make_user(db):  # type: ignore[no-untyped-def]
+    counter = iter(range(1, 10_000))
+
+    def make(username: str | None = None, **extra: object):  # type: ignore[no-untyped-def]
+        name = username or f"user{next(counter)}"
+        return get_user_model().objects.create_user(username=name, password="pw-" + name, **extra)
+
+    return make
+
+
+@pytest.fixture
+def alice(make_user):  # type: ignore[no-untyped-def]
+    return make_user("alice")
+
+
+@pytest.fixture
+def bob(make_user):  # type: ignore[no-untyped-def]
+    return make_user("bob")
+
+
+@pytest.fixture
+def tenant(alice) -> Tenant:  # type: ignore[no-untyped-def]
+    """Alice's business, in a non-UTC zone on purpose."""
+    return create_tenant(alice, name="Alice Bakery", timezone="America/New_York", currency="USD")
+
+
+@pytest.fixture
+def other_tenant(bob) -> Tenant:  # type: ignore[no-untyped-def]
+    """Bob's business: Alice must never see anything of it."""
+    return create_tenant(bob, name="Bob Bikes", timezone="Europe/London", currency="GBP")
+
+
+@pytest.fixture
+def add_member():  # type: ignore[no-untyped-def]
+    def add(tenant: Tenant, user, role: str = Role.MEMBER):  # type: ignore[no-untyped-def]
+        return tenant.memberships.create(user=user, role=role)
+
+    return add
+
+
+def client_for(user) -> APIClient:  # type: ignore[no-untyped-def]
+    """An API client authenticated the way real clients are: with a token header."""
+    _, key = issue_token(user, "test")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return client
+
+
+@pytest.fixture
+def api(alice) -> APIClient:  # type: ignore[no-untyped-def]
+    return client_for(alice)
+
+
+@pytest.fixture
+def anon() -> APIClient:
+    return APIClient()
