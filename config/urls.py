@@ -11,5 +11,6 @@ urlpatterns = [
     path("v1/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("v1/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("v1/", include("gateway.urls")),
+    path("v1/tenants/<uuid:tenant_id>/", include("insights.urls")),
     path("api-auth/", include("rest_framework.urls")),
 ]

@@ -1,0 +1,175 @@
+"""Validating and storing a tenant's monthly financial periods (API and CSV share this)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.utils import timezone
+
+from gateway.models import Tenant
+from insights.metrics import MONEY_FIELDS, Period
+from insights.models import FinancialPeriod
+
+# Ten years of months in one request: a full import of a long history, and a bound on the
+# work (and the transaction) one request can cause.
+MAX_PERIODS_PER_REQUEST = 120
+# No SMB ledger is near a trillion; a larger figure is a unit or paste error.
+MAX_ABS_AMOUNT = Decimal("999999999999.99")
+# Money that can go below zero: a loss, an overdrawn account. Everything else is a stock or flow
+# that cannot be negative.
+SIGNED_FIELDS = frozenset({"net_income", "cash_balance"})
+_MONTH = re.compile(r"^(\d{4})-(\d{2})(?:-01)?$")
+
+
+class PeriodError(ValueError):
+    """A bad value in one period: ``row`` (0-based) and ``field`` name where."""
+
+    def __init__(self, row: int, field: str, message: str) -> None:
+        super().__init__(message)
+        self.row, self.field, self.message = row, field, message
+
+
+@dataclass(frozen=True)
+class UpsertResult:
+    created: int
+    updated: int
+    unchanged: int
+    months: list[date]
+
+
+def parse_month(raw: Any) -> date:
+    if isinstance(raw, date):
+        if raw.day != 1:
+            raise ValueError("must be the first day of a month")
+        return raw
+    match = _MONTH.match(str(raw).strip()) if raw is not None else None
+    if not match:
+        raise ValueError("must be a month as YYYY-MM (or YYYY-MM-01)")
+    year, month = int(match[1]), int(match[2])
+    if not 1 <= month <= 12 or year < 1900:
+        raise ValueError("is not a valid month")
+    return date(year, month, 1)
+
+
+def parse_amount(field: str, raw: Any) -> Decimal | None:
+    """A money value, or None for unknown (null or empty). Strings like "1,234.50" are accepted."""
+    if raw is None or (isinstance(raw, str) and raw.strip() == ""):
+        return None
+    if isinstance(raw, bool):
+        raise ValueError("must be a number, not a boolean")
+    try:
+        value = Decimal(str(raw).strip().replace(",", ""))
+    except InvalidOperation:
+        raise ValueError(f"must be a number, got {raw!r}") from None
+    if not value.is_finite():
+        raise ValueError("must be a finite number")
+    if abs(value) > MAX_ABS_AMOUNT:
+        raise ValueError(f"is out of range (at most {MAX_ABS_AMOUNT:,} in absolute value)")
+    if value < 0 and field not in SIGNED_FIELDS:
+        raise ValueError("must not be negative")
+    if value.as_tuple().exponent < -2:  # type: ignore[operator]
+        raise ValueError("has more than 2 decimal places")
+    return value
+
+
+def clean_period(row: int, data: Any, *, latest_month: date) -> dict[str, Any]:
+    """One period's fields, validated; only the money fields present in ``data`` are returned."""
+    if not isinstance(data, Mapping):
+        raise PeriodError(row, "non_field_errors", "each period must be an object")
+    unknown = sorted(set(data) - {"month", *MONEY_FIELDS})
+    if unknown:
+        raise PeriodError(
+            row, unknown[0], f"unknown field; expected month and {', '.join(MONEY_FIELDS)}"
+        )
+    if "month" not in data:
+        raise PeriodError(row, "month", "this field is required")
+    try:
+        month = parse_month(data["month"])
+    except ValueError as exc:
+        raise PeriodError(row, "month", str(exc)) from None
+    if month > latest_month:
+        raise PeriodError(row, "month", f"{month:%Y-%m} is in the future")
+    cleaned: dict[str, Any] = {"month": month}
+    for field in MONEY_FIELDS:
+        if field in data:
+            try:
+                cleaned[field] = parse_amount(field, data[field])
+            except ValueError as exc:
+                raise PeriodError(row, field, str(exc)) from None
+    payroll, opex = cleaned.get("payroll"), cleaned.get("operating_expenses")
+    if payroll is not None and opex is not None and payroll > opex:
+        raise PeriodError(
+            row, "payroll", "must not exceed operating_expenses (payroll is part of them)"
+        )
+    return cleaned
+
+
+def clean_periods(tenant: Tenant, rows: Any) -> list[dict[str, Any]]:
+    """Every period validated, or PeriodError for the first bad one; nothing is written here."""
+    if not isinstance(rows, list):
+        raise PeriodError(-1, "periods", "must be a list of periods")
+    if not rows:
+        raise PeriodError(-1, "periods", "must contain at least one period")
+    if len(rows) > MAX_PERIODS_PER_REQUEST:
+        raise PeriodError(-1, "periods", f"at most {MAX_PERIODS_PER_REQUEST} periods per request")
+    latest = timezone.localdate(timezone=ZoneInfo(tenant.timezone)).replace(day=1)
+    cleaned, seen = [], {}
+    for index, data in enumerate(rows):
+        period = clean_period(index, data, latest_month=latest)
+        if period["month"] in seen:
+            raise PeriodError(
+                index, "month", f"{period['month']:%Y-%m} repeats row {seen[period['month']]}"
+            )
+        seen[period["month"]] = index
+        cleaned.append(period)
+    return cleaned
+
+
+@transaction.atomic
+def upsert_periods(tenant: Tenant, cleaned: Iterable[dict[str, Any]]) -> UpsertResult:
+    """Write validated periods in one transaction. A field absent from a period keeps its stored
+    value; an explicit null makes it unknown."""
+    cleaned = list(cleaned)
+    months = [period["month"] for period in cleaned]
+    existing = {
+        row.month: row
+        for row in FinancialPeriod.objects.select_for_update().filter(
+            tenant=tenant, month__in=months
+        )
+    }
+    to_create, to_update, unchanged = [], [], 0
+    for period in cleaned:
+        row = existing.get(period["month"])
+        if row is None:
+            to_create.append(FinancialPeriod(tenant=tenant, **period))
+            continue
+        changed = [f for f in MONEY_FIELDS if f in period and getattr(row, f) != period[f]]
+        for field in changed:
+            setattr(row, field, period[field])
+        if changed:
+            to_update.append(row)
+        else:
+            unchanged += 1
+    FinancialPeriod.objects.bulk_create(to_create)
+    now = timezone.now()
+    for row in to_update:
+        row.updated_at = now
+    FinancialPeriod.objects.bulk_update(to_update, [*MONEY_FIELDS, "updated_at"])
+    return UpsertResult(len(to_create), len(to_update), unchanged, sorted(months))
+
+
+def load_periods(tenant: Tenant) -> list[Period]:
+    """The tenant's books as plain periods for the metrics module."""
+    rows = (
+        FinancialPeriod.objects.filter(tenant=tenant)
+        .order_by("month")
+        .values("month", *MONEY_FIELDS)
+    )
+    return [Period(**row) for row in rows]

@@ -1,0 +1,43 @@
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from gateway.demo import (
+    ADMIN_PASSWORD,
+    ADMIN_USERNAME,
+    DEMO_PASSWORD,
+    DEMO_TENANTS,
+    DEMO_USERNAME,
+    seed_demo,
+)
+from insights.demo_data import story_periods
+from insights.financials import upsert_periods
+from insights.metrics import shift_month
+
+
+def last_full_month(zone: str) -> date:
+    month = shift_month(timezone.localdate(timezone=ZoneInfo(zone)).replace(day=1), -1)
+    assert month is not None
+    return month
+
+
+class Command(BaseCommand):
+    help = "Create the demo tenants, users, API token and 24 months of books (safe to run again)."
+
+    @transaction.atomic
+    def handle(self, *args: object, **options: object) -> None:
+        result = seed_demo()
+        stories = {spec.name: spec.story for spec in DEMO_TENANTS}
+        for tenant in result["tenants"]:
+            story = stories[tenant.name]
+            written = upsert_periods(tenant, story_periods(story, last_full_month(tenant.timezone)))
+            self.stdout.write(
+                f"  tenant {tenant.id}  {tenant.name:<24} {tenant.timezone:<20} {story:<20}"
+                f" periods: {written.created} new, {written.updated} changed"
+            )
+        self.stdout.write(f"demo user:  {DEMO_USERNAME} / {DEMO_PASSWORD}")
+        self.stdout.write(f"admin user: {ADMIN_USERNAME} / {ADMIN_PASSWORD}")
+        self.stdout.write(self.style.SUCCESS(f"demo API token: {result['token']}"))

@@ -1,0 +1,432 @@
+"""Financial metrics from a tenant's monthly books: pure functions over plain data, no Django.
+
+Rules every metric follows, so that no number is ever invented:
+
+* A money field that is ``None`` is *unknown*, never zero: a metric that needs it is ``None``.
+* "Previous month" is the previous *calendar* month; if that period is absent the metric is
+  ``None`` (no interpolation across gaps).
+* Every ratio needs a positive denominator: a zero denominator (division by zero) and a negative
+  one (a margin of negative revenue, growth from a negative base) both give ``None``.
+* A result that is not a finite float gives ``None``, so every value is JSON-safe.
+"""
+
+from __future__ import annotations
+
+import calendar
+import itertools
+import math
+import statistics
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+# 365.25 / 12: the average month, to turn a monthly burn into days of runway.
+AVERAGE_DAYS_PER_MONTH = 30.4375
+# Beyond any real ledger in any currency; keeps Decimal arithmetic far from overflow.
+MAX_ABS_MONEY = Decimal(10) ** 18
+
+MONEY_FIELDS: tuple[str, ...] = (
+    "revenue",
+    "cogs",
+    "operating_expenses",
+    "payroll",
+    "net_income",
+    "cash_balance",
+    "accounts_receivable",
+    "accounts_payable",
+    "inventory_value",
+)
+
+# Every metric computed per month; ``values`` also carries ``months_of_data``.
+METRIC_KEYS: tuple[str, ...] = (
+    # money of the month
+    "revenue",
+    "cogs",
+    "gross_profit",
+    "operating_expenses",
+    "payroll",
+    "net_income",
+    "cash_balance",
+    "accounts_receivable",
+    "accounts_payable",
+    "inventory_value",
+    # ratios (fractions of revenue)
+    "gross_margin",
+    "net_margin",
+    "operating_expense_ratio",
+    "payroll_ratio",
+    # growth and trends (fractions)
+    "revenue_growth_mom",
+    "revenue_growth_yoy",
+    "revenue_growth_3m",
+    "opex_growth_3m",
+    "inventory_growth_3m",
+    "gross_margin_change_3m",
+    "revenue_volatility",
+    # working capital, in days
+    "dso",
+    "dpo",
+    "dio",
+    "cash_conversion_cycle",
+    "dso_change_3m",
+    # cash
+    "net_burn",
+    "runway_days",
+    "cash_months_of_expenses",
+    "cash_change_3m",
+)
+VALUE_KEYS: tuple[str, ...] = (*METRIC_KEYS, "months_of_data")
+
+Number = Decimal | int | float | str
+
+
+def _to_decimal(name: str, value: Number | None) -> Decimal | None:
+    """Coerce a money field to Decimal so the arithmetic is exact; reject what is not a number."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f"Period.{name} must be a number, not a boolean")
+    try:
+        result = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        raise ValueError(f"Period.{name} must be a number, got {value!r}") from None
+    if not result.is_finite():
+        raise ValueError(f"Period.{name} must be finite, got {value!r}")
+    if abs(result) >= MAX_ABS_MONEY:
+        raise ValueError(f"Period.{name} is out of range, got {value!r}")
+    return result
+
+
+@dataclass(frozen=True)
+class Period:
+    """One calendar month of a tenant's books; every money field may be None (unknown, NOT zero)."""
+
+    month: date  # first day of the month
+    revenue: Decimal | None = None
+    cogs: Decimal | None = None  # cost of goods sold
+    operating_expenses: Decimal | None = None  # total opex, payroll INCLUDED
+    payroll: Decimal | None = None  # part of opex, shown apart where given
+    net_income: Decimal | None = None
+    cash_balance: Decimal | None = None  # at period end
+    accounts_receivable: Decimal | None = None  # at period end
+    accounts_payable: Decimal | None = None  # at period end
+    inventory_value: Decimal | None = None  # at period end
+
+    def __post_init__(self) -> None:
+        # A datetime is a date subclass but would never equal the month's date key.
+        if isinstance(self.month, datetime) or not isinstance(self.month, date):
+            raise ValueError(f"Period.month must be a date, got {self.month!r}")
+        if self.month.day != 1:
+            raise ValueError(f"Period.month must be the first day of a month, got {self.month}")
+        for name in MONEY_FIELDS:
+            object.__setattr__(self, name, _to_decimal(name, getattr(self, name)))
+
+
+@dataclass(frozen=True)
+class CashFlowRow:
+    """One month of the cash-flow table the recommendations show as evidence."""
+
+    month: date
+    inflow: float | None  # revenue
+    outflow: float | None  # cogs + operating_expenses
+    net: float | None  # inflow - outflow
+    cash_balance: float | None  # at month end
+    cash_change: float | None  # vs the previous calendar month's balance
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-friendly form (month as an ISO date)."""
+        return {
+            "month": self.month.isoformat(),
+            "inflow": self.inflow,
+            "outflow": self.outflow,
+            "net": self.net,
+            "cash_balance": self.cash_balance,
+            "cash_change": self.cash_change,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> CashFlowRow:
+        """Inverse of ``to_dict``."""
+        return cls(
+            month=date.fromisoformat(data["month"]),
+            **{f.name: data.get(f.name) for f in fields(cls) if f.name != "month"},
+        )
+
+
+@dataclass(frozen=True)
+class FinancialMetrics:
+    """The metrics of the latest month, their monthly series and the cash-flow table."""
+
+    as_of: date | None  # month of the latest period (None when no periods)
+    values: dict[str, float | None]  # latest month's metrics; None = not computable from the data
+    series: dict[str, list[tuple[date, float | None]]]  # each metric per month, ascending
+    cash_flow: list[CashFlowRow]  # one row per month, ascending
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-friendly form (dates as ISO strings), for a JSONField."""
+        return {
+            "as_of": self.as_of.isoformat() if self.as_of else None,
+            "values": dict(self.values),
+            "series": {
+                key: [[month.isoformat(), value] for month, value in points]
+                for key, points in self.series.items()
+            },
+            "cash_flow": [row.to_dict() for row in self.cash_flow],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> FinancialMetrics:
+        """Inverse of ``to_dict``, to read back stored evidence."""
+        as_of = data.get("as_of")
+        return cls(
+            as_of=date.fromisoformat(as_of) if as_of else None,
+            values=dict(data.get("values", {})),
+            series={
+                key: [(date.fromisoformat(month), value) for month, value in points]
+                for key, points in data.get("series", {}).items()
+            },
+            cash_flow=[CashFlowRow.from_dict(row) for row in data.get("cash_flow", [])],
+        )
+
+
+# --- arithmetic helpers: None in, None out ----------------------------------------------------
+
+
+def _float(value: Decimal | float | None) -> float | None:
+    """A finite float, or None (overflow and NaN are 'cannot be computed')."""
+    if value is None:
+        return None
+    result = float(value)
+    return result if math.isfinite(result) else None
+
+
+def _sub(a: Decimal | None, b: Decimal | None) -> Decimal | None:
+    """a - b, unknown when either is unknown."""
+    return None if a is None or b is None else a - b
+
+
+def _add(a: Decimal | None, b: Decimal | None) -> Decimal | None:
+    """a + b, unknown when either is unknown."""
+    return None if a is None or b is None else a + b
+
+
+def _ratio(numerator: Decimal | None, denominator: Decimal | None) -> float | None:
+    """numerator / denominator, None when unknown or when the denominator is not positive."""
+    if numerator is None or denominator is None or denominator <= 0:
+        return None
+    return _float(numerator / denominator)
+
+
+def _growth(now: Decimal | None, before: Decimal | None) -> float | None:
+    """now / before - 1: growth is undefined from an unknown, zero or negative base."""
+    ratio = _ratio(now, before)
+    return None if ratio is None else ratio - 1.0
+
+
+def _fdiff(a: float | None, b: float | None) -> float | None:
+    """a - b for derived float metrics (point changes), unknown when either is unknown."""
+    return None if a is None or b is None else _float(a - b)
+
+
+def shift_month(month: date, months: int) -> date | None:
+    """First day of the month ``months`` away (negative = earlier); None outside date's range."""
+    index = month.year * 12 + (month.month - 1) + months
+    year, month_index = divmod(index, 12)
+    if not 1 <= year <= 9999:
+        return None
+    return date(year, month_index + 1, 1)
+
+
+def days_in_month(month: date) -> int:
+    """Actual number of days of the month, for the days metrics (DSO, DPO, DIO)."""
+    return calendar.monthrange(month.year, month.month)[1]
+
+
+# --- the computation --------------------------------------------------------------------------
+
+
+class _Books:
+    """The periods of one tenant by month, with look-ups that answer None across gaps."""
+
+    def __init__(self, periods: Sequence[Period]) -> None:
+        self.by_month: dict[date, Period] = {}
+        for period in periods:
+            if period.month in self.by_month:
+                raise ValueError(f"Duplicate period for month {period.month.isoformat()}")
+            self.by_month[period.month] = period
+        self.months: list[date] = sorted(self.by_month)
+        self._single: dict[date, dict[str, float | None]] = {}
+
+    def money(self, month: date | None, name: str) -> Decimal | None:
+        """A money field of a month, None when the month is absent or the field unknown."""
+        period = self.by_month.get(month) if month is not None else None
+        return getattr(period, name) if period is not None else None
+
+    def window(self, month: date, name: str, start: int, length: int) -> list[Decimal] | None:
+        """The field over ``length`` consecutive months starting ``start`` months from ``month``.
+
+        None unless every month of the window is present and known.
+        """
+        result: list[Decimal] = []
+        for offset in range(start, start + length):
+            value = self.money(shift_month(month, offset), name)
+            if value is None:
+                return None
+            result.append(value)
+        return result
+
+    def single(self, month: date | None) -> dict[str, float | None]:
+        """The single-month metrics of any month ({} when absent), cached for 3-month lookbacks."""
+        if month is None or month not in self.by_month:
+            return {}
+        if month not in self._single:
+            self._single[month] = _single_month_metrics(self.by_month[month])
+        return self._single[month]
+
+
+def _days(amount: Decimal | None, per_month: Decimal | None, days: int) -> float | None:
+    """amount / monthly flow x days in the month: how many days of that flow the amount holds."""
+    return _ratio(None if amount is None else amount * days, per_month)
+
+
+def _single_month_metrics(p: Period) -> dict[str, float | None]:
+    """The metrics that need only the month itself."""
+    days = days_in_month(p.month)
+    dso = _days(p.accounts_receivable, p.revenue, days)
+    dpo = _days(p.accounts_payable, p.cogs, days)
+    dio = _days(p.inventory_value, p.cogs, days)
+    return {
+        **{name: _float(getattr(p, name)) for name in MONEY_FIELDS},
+        # Gross profit: revenue less the direct cost of what was sold.
+        "gross_profit": _float(_sub(p.revenue, p.cogs)),
+        # Gross margin: the share of revenue left after the cost of goods sold.
+        "gross_margin": _ratio(_sub(p.revenue, p.cogs), p.revenue),
+        # Net margin: the share of revenue kept as profit after every expense.
+        "net_margin": _ratio(p.net_income, p.revenue),
+        # Operating expense ratio: opex (payroll included) per unit of revenue; lower is leaner.
+        "operating_expense_ratio": _ratio(p.operating_expenses, p.revenue),
+        # Payroll ratio: payroll per unit of revenue.
+        "payroll_ratio": _ratio(p.payroll, p.revenue),
+        # DSO (days sales outstanding): AR / revenue x days; how long customers take to pay.
+        "dso": dso,
+        # DPO (days payable outstanding): AP / COGS x days; how long the business takes to pay.
+        "dpo": dpo,
+        # DIO (days inventory outstanding): inventory / COGS x days; how long stock sits unsold.
+        "dio": dio,
+        # Cash conversion cycle: DSO + DIO - DPO; days cash is tied up from paying to being paid.
+        "cash_conversion_cycle": (
+            None if dso is None or dio is None or dpo is None else _float(dso + dio - dpo)
+        ),
+        # Cash months of expenses: cash / (COGS + opex); how many months of spending cash covers.
+        "cash_months_of_expenses": _ratio(p.cash_balance, _add(p.cogs, p.operating_expenses)),
+    }
+
+
+def _net_burn(books: _Books, month: date) -> float | None:
+    """Average monthly cash decrease over the last 3 months; needs 4 consecutive balances."""
+    balances = books.window(month, "cash_balance", -3, 4)
+    if balances is None:
+        return None
+    decreases = [earlier - later for earlier, later in itertools.pairwise(balances)]
+    return _float(sum(decreases, Decimal(0)) / 3)
+
+
+def _runway_days(cash: Decimal | None, net_burn: float | None) -> float | None:
+    """Days until cash runs out at the current net burn; only defined while burning.
+
+    A cash balance already at or below zero leaves no runway: 0 days.
+    """
+    if cash is None or net_burn is None or net_burn <= 0:
+        return None
+    return _float(max(float(cash), 0.0) / net_burn * AVERAGE_DAYS_PER_MONTH)
+
+
+def _sum_growth_3m(books: _Books, month: date, name: str) -> float | None:
+    """Sum of the last 3 months over the sum of the 3 before, minus 1; needs all 6 months."""
+    six = books.window(month, name, -5, 6)
+    if six is None:
+        return None
+    return _growth(sum(six[3:], Decimal(0)), sum(six[:3], Decimal(0)))
+
+
+def _revenue_volatility(books: _Books, month: date) -> float | None:
+    """Coefficient of variation (population stdev / mean) of the last 6 months' revenue."""
+    six = books.window(month, "revenue", -5, 6)
+    if six is None:
+        return None
+    mean = sum(six, Decimal(0)) / len(six)
+    if mean <= 0:
+        return None
+    return _float(statistics.pstdev(six) / mean)
+
+
+def _month_metrics(books: _Books, month: date) -> dict[str, float | None]:
+    """Every metric of ``month``, in METRIC_KEYS order."""
+    period = books.by_month[month]
+    previous = shift_month(month, -1)
+    earlier_3 = shift_month(month, -3)
+    year_ago = shift_month(month, -12)
+    m = dict(books.single(month))
+    # Month-over-month revenue growth, vs the previous calendar month.
+    m["revenue_growth_mom"] = _growth(period.revenue, books.money(previous, "revenue"))
+    # Year-over-year revenue growth, vs the same month a year earlier (no seasonality).
+    m["revenue_growth_yoy"] = _growth(period.revenue, books.money(year_ago, "revenue"))
+    # Last 3 months of revenue vs the 3 before.
+    m["revenue_growth_3m"] = _sum_growth_3m(books, month, "revenue")
+    # Last 3 months of operating expenses vs the 3 before.
+    m["opex_growth_3m"] = _sum_growth_3m(books, month, "operating_expenses")
+    # Inventory value now vs 3 months earlier.
+    m["inventory_growth_3m"] = _growth(
+        period.inventory_value, books.money(earlier_3, "inventory_value")
+    )
+    # Gross margin now minus 3 months earlier, in fraction points.
+    m["gross_margin_change_3m"] = _fdiff(
+        m["gross_margin"], books.single(earlier_3).get("gross_margin")
+    )
+    m["revenue_volatility"] = _revenue_volatility(books, month)
+    # DSO now minus DSO 3 months earlier; positive means customers pay more slowly.
+    m["dso_change_3m"] = _fdiff(m["dso"], books.single(earlier_3).get("dso"))
+    # Net burn: positive = burning cash, negative = cash growing.
+    m["net_burn"] = _net_burn(books, month)
+    # Runway: cash / net burn x 30.4375 days, only while burning.
+    m["runway_days"] = _runway_days(period.cash_balance, m["net_burn"])
+    # Cash now vs 3 months earlier.
+    m["cash_change_3m"] = _growth(period.cash_balance, books.money(earlier_3, "cash_balance"))
+    return {key: m[key] for key in METRIC_KEYS}
+
+
+def _cash_flow_row(books: _Books, month: date) -> CashFlowRow:
+    """Inflow, outflow and the balance change of one month; no row value is guessed."""
+    period = books.by_month[month]
+    inflow = period.revenue
+    outflow = _add(period.cogs, period.operating_expenses)
+    previous_balance = books.money(shift_month(month, -1), "cash_balance")
+    return CashFlowRow(
+        month=month,
+        inflow=_float(inflow),
+        outflow=_float(outflow),
+        net=_float(_sub(inflow, outflow)),
+        cash_balance=_float(period.cash_balance),
+        cash_change=_float(_sub(period.cash_balance, previous_balance)),
+    )
+
+
+def compute_metrics(periods: Sequence[Period]) -> FinancialMetrics:
+    """Compute every metric for every month; ``values`` are the latest month's.
+
+    Input may be in any order; two periods for the same month raise ValueError.
+    """
+    books = _Books(periods)
+    per_month = {month: _month_metrics(books, month) for month in books.months}
+    as_of = books.months[-1] if books.months else None
+    values: dict[str, float | None] = (
+        dict(per_month[as_of]) if as_of is not None else dict.fromkeys(METRIC_KEYS)
+    )
+    values["months_of_data"] = float(len(books.months))
+    series = {
+        key: [(month, per_month[month][key]) for month in books.months] for key in METRIC_KEYS
+    }
+    cash_flow = [_cash_flow_row(books, month) for month in books.months]
+    return FinancialMetrics(as_of=as_of, values=values, series=series, cash_flow=cash_flow)

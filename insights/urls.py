@@ -1,0 +1,7 @@
+from django.urls import path
+
+from insights import views
+
+urlpatterns = [
+    path("financials/", views.FinancialsView.as_view(), name="financials"),
+]

@@ -1,0 +1,138 @@
+"""Financial periods through the API: atomic upserts, clear errors, nobody else's books."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from gateway.models import Role
+from insights.financials import MAX_PERIODS_PER_REQUEST
+from insights.models import FinancialPeriod
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def _url(tenant) -> str:  # type: ignore[no-untyped-def]
+    return f"/v1/tenants/{tenant.id}/financials/"
+
+
+GOOD = [
+    {"month": "2025-01", "revenue": "90000.00", "cogs": 40000, "cash_balance": -1500},
+    {"month": "2025-02-01", "revenue": 95000, "accounts_receivable": "45,000.50"},
+]
+
+
+def test_it_upserts_periods_and_lists_them(api, tenant):
+    created = api.post(_url(tenant), GOOD, format="json")
+
+    assert created.status_code == 200, created.json()
+    assert (created.json()["created"], created.json()["updated"]) == (2, 0)
+    rows = api.get(_url(tenant)).json()["results"]
+    assert [row["month"] for row in rows] == ["2025-01", "2025-02"]
+    assert rows[0]["cash_balance"] == "-1500.00"
+    assert rows[1]["accounts_receivable"] == "45000.50"
+    assert rows[1]["cogs"] is None  # unknown stays unknown, never zero
+
+
+def test_a_second_post_updates_only_the_fields_it_names(api, tenant):
+    api.post(_url(tenant), GOOD, format="json")
+
+    response = api.post(
+        _url(tenant),
+        {"periods": [{"month": "2025-01", "revenue": 91000, "cogs": None}]},
+        format="json",
+    )
+
+    assert (response.json()["created"], response.json()["updated"]) == (0, 1)
+    row = FinancialPeriod.objects.get(tenant=tenant, month="2025-01-01")
+    assert row.revenue == Decimal("91000.00")
+    assert row.cogs is None
+    assert row.cash_balance == Decimal("-1500.00")
+    assert FinancialPeriod.objects.filter(tenant=tenant).count() == 2
+
+
+def test_it_filters_by_date_range(api, tenant):
+    api.post(
+        _url(tenant),
+        [{"month": f"2024-{m:02d}", "revenue": m} for m in range(1, 13)],
+        format="json",
+    )
+
+    rows = api.get(_url(tenant), {"from": "2024-03", "to": "2024-05"}).json()["results"]
+
+    assert [row["month"] for row in rows] == ["2024-03", "2024-04", "2024-05"]
+    assert api.get(_url(tenant), {"from": "March"}).status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("bad_row", "field", "fragment"),
+    [
+        ({"month": "2025-13", "revenue": 1}, "month", "not a valid month"),
+        ({"month": "January", "revenue": 1}, "month", "YYYY-MM"),
+        ({"revenue": 1}, "month", "required"),
+        ({"month": "2099-01", "revenue": 1}, "month", "future"),
+        ({"month": "2025-03", "revenue": -5}, "revenue", "negative"),
+        ({"month": "2025-03", "inventory_value": "lots"}, "inventory_value", "number"),
+        ({"month": "2025-03", "revenue": 1e15}, "revenue", "out of range"),
+        ({"month": "2025-03", "revenue": "NaN"}, "revenue", "finite"),
+        ({"month": "2025-03", "revenue": True}, "revenue", "boolean"),
+        ({"month": "2025-03", "revenue": "1.234"}, "revenue", "decimal places"),
+        ({"month": "2025-03", "payroll": 10, "operating_expenses": 5}, "payroll", "exceed"),
+        ({"month": "2025-03", "profit": 5}, "profit", "unknown field"),
+        ({"month": "2025-01", "revenue": 1}, "month", "repeats row 0"),
+        ("not an object", "non_field_errors", "object"),
+    ],
+)
+def test_one_bad_row_rejects_the_whole_request(api, tenant, bad_row, field, fragment):
+    # given a good row followed by a bad one
+    payload = [{"month": "2025-01", "revenue": 100}, bad_row]
+
+    # when they are sent together
+    response = api.post(_url(tenant), payload, format="json")
+
+    # then the answer names row 1 and the field, and nothing was written
+    assert response.status_code == 400
+    body = response.json()
+    prefix = "periods.1:" if field == "non_field_errors" else f"periods.1.{field}:"
+    assert body["detail"].startswith(prefix), body
+    assert field in body["errors"]["periods"]["1"]
+    assert fragment in body["detail"]
+    assert not FinancialPeriod.objects.filter(tenant=tenant).exists()
+
+
+@pytest.mark.parametrize(
+    ("payload", "fragment"),
+    [
+        ([], "at least one"),
+        ({"periods": "x"}, "list"),
+        (
+            [{"month": "2020-01"}] * (MAX_PERIODS_PER_REQUEST + 1),
+            f"at most {MAX_PERIODS_PER_REQUEST}",
+        ),
+    ],
+)
+def test_it_rejects_bad_batches(api, tenant, payload, fragment):
+    response = api.post(_url(tenant), payload, format="json")
+
+    assert response.status_code == 400
+    assert fragment in response.json()["detail"]
+
+
+def test_a_viewer_cannot_write_books(tenant, make_user, add_member):
+    viewer = make_user()
+    add_member(tenant, viewer, Role.VIEWER)
+
+    response = client_for(viewer).post(_url(tenant), GOOD, format="json")
+
+    assert response.status_code == 403
+    assert not FinancialPeriod.objects.exists()
+
+
+def test_another_tenants_books_answer_404(api, other_tenant):
+    FinancialPeriod.objects.create(tenant=other_tenant, month="2025-01-01", revenue=1)
+
+    assert api.get(_url(other_tenant)).status_code == 404
+    assert api.post(_url(other_tenant), GOOD, format="json").status_code == 404
+    assert FinancialPeriod.objects.filter(tenant=other_tenant).count() == 1
