@@ -126,7 +126,8 @@ def story_periods(story_name: str, last_month: date, *, seed: int = 0) -> list[d
     # Deterministic noise so the series look like books, not formulas (not for security).
     rng = random.Random(f"{story_name}-{seed}")  # noqa: S311
     first = shift_month(last_month, -(MONTHS - 1))
-    assert first is not None
+    if first is None:
+        raise ValueError(f"{last_month} is too early for {MONTHS} months of books")
     cash = story.opening_cash
     previous = {"ar": None, "ap": None, "inv": None}
     periods = []

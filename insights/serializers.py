@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from insights.models import FinancialPeriod
 from insights.metrics import MONEY_FIELDS
+from insights.models import FinancialPeriod
 
 
 class FinancialPeriodSerializer(serializers.ModelSerializer):

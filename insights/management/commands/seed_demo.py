@@ -20,7 +20,8 @@ from insights.metrics import shift_month
 
 def last_full_month(zone: str) -> date:
     month = shift_month(timezone.localdate(timezone=ZoneInfo(zone)).replace(day=1), -1)
-    assert month is not None
+    if month is None:
+        raise ValueError("no month before January of year 1")
     return month
 
 
