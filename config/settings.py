@@ -200,6 +200,10 @@ LOGGING = {
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240, minimum=1)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300, minimum=1)
 
+# --- Coach engine --------------------------------------------------------------------------------
+COACH_COOLDOWN_DAYS = env_int("COACH_COOLDOWN_DAYS", 7, minimum=0)
+COACH_MAX_RECOMMENDATIONS_PER_DAY = env_int("COACH_MAX_RECOMMENDATIONS_PER_DAY", 5, minimum=1)
+
 # --- LLM (optional) -----------------------------------------------------------------------------
 OPENAI_API_KEY = env_str("OPENAI_API_KEY", "") or ""
 OPENAI_BASE_URL = env_str("OPENAI_BASE_URL", "") or None

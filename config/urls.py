@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from coach.views import CatalogView
 from gateway import health
 
 urlpatterns = [
@@ -12,5 +13,7 @@ urlpatterns = [
     path("v1/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("v1/", include("gateway.urls")),
     path("v1/tenants/<uuid:tenant_id>/", include("insights.urls")),
+    path("v1/tenants/<uuid:tenant_id>/coach/", include("coach.urls")),
+    path("v1/coach/catalog/", CatalogView.as_view(), name="catalog"),
     path("api-auth/", include("rest_framework.urls")),
 ]

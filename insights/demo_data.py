@@ -94,12 +94,12 @@ STORIES: dict[str, Story] = {
     # Busy kitchen, but food costs creep up and eat the margin.
     "thin_margins": Story(
         revenue=lambda i: 95_000 * _season(i, 0.08),
-        cogs_ratio=lambda i: 0.53 + 0.003 * i,
+        cogs_ratio=lambda i: 0.52 + 0.003 * i + (0.025 if i >= 21 else 0),
         opex=lambda i: 36_500,
         payroll_share=0.7,
         dso=lambda i: 20,
         dpo=lambda i: 25,
-        dio=lambda i: 6,
+        dio=lambda i: 16,
         opening_cash=90_000,
     ),
     # Sales up 8% a month; hiring and receivables outrun the cash.

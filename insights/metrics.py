@@ -393,7 +393,7 @@ def _month_metrics(books: _Books, month: date) -> dict[str, float | None]:
     # Runway: cash / net burn x 30.4375 days, only while burning.
     m["runway_days"] = _runway_days(period.cash_balance, m["net_burn"])
     # Cash now vs 3 months earlier.
-    m["cash_change_3m"] = _growth(period.cash_balance, books.money(earlier_3, "cash_balance"))
+    m["cash_change_3m"] = _float(_sub(period.cash_balance, books.money(earlier_3, "cash_balance")))
     return {key: m[key] for key in METRIC_KEYS}
 
 

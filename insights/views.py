@@ -9,6 +9,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from coach.serializers import RecommendationSerializer
 from gateway.tenancy import TenantScopedMixin
 from insights.financials import PeriodError, clean_periods, parse_month, upsert_periods
 from insights.models import FinancialPeriod
@@ -17,6 +18,7 @@ from insights.serializers import (
     FinancialsUpsertSerializer,
     UpsertResultSerializer,
 )
+from insights.services import generate_recommendations
 
 
 def period_error_response(exc: PeriodError) -> ValidationError:
@@ -65,3 +67,25 @@ class FinancialsView(TenantScopedMixin, generics.ListAPIView):
             "periods": FinancialPeriodSerializer(stored.order_by("month"), many=True).data,
         }
         return Response(body, status=status.HTTP_200_OK)
+
+
+class GenerateView(TenantScopedMixin, generics.GenericAPIView):
+    """Score the tenant's books and issue today's recommendations now."""
+
+    serializer_class = RecommendationSerializer
+
+    @extend_schema(request=None, responses={201: OpenApiTypes.OBJECT})
+    def post(self, request: Request, tenant_id: str) -> Response:
+        generation = generate_recommendations(self.tenant)
+        assessment = generation.assessment
+        body = {
+            "as_of": assessment.metrics.as_of.isoformat() if assessment.metrics.as_of else None,
+            "health": assessment.health.to_dict(),
+            "issued": len(generation.recommendations),
+            "recommendations": RecommendationSerializer(generation.recommendations, many=True).data,
+        }
+        if assessment.metrics.as_of is None:
+            body["message"] = (
+                "No financial data yet: add monthly periods to get a score and advice."
+            )
+        return Response(body, status=status.HTTP_201_CREATED)

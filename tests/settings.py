@@ -19,3 +19,7 @@ os.environ.pop("OPENAI_API_KEY", None)
 from config.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed, tests only
+
+# Two test runs at once on one machine (two developers, or CI beside a developer) need two
+# databases: pytest-django drops the test database when it finishes.
+DATABASES["default"]["TEST"] = {"NAME": os.environ.get("COACH_TEST_DB", "test_coach")}  # noqa: F405

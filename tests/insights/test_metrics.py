@@ -213,7 +213,7 @@ def test_it_computes_net_burn_runway_and_cash_change_from_4_balances() -> None:
 
     assert values["net_burn"] == pytest.approx(10_000.0)  # 30,000 / 3
     assert values["runway_days"] == pytest.approx(365.25)  # 120,000 / 10,000 x 30.4375
-    assert values["cash_change_3m"] == pytest.approx(-0.2)  # 120,000 / 150,000 - 1
+    assert values["cash_change_3m"] == pytest.approx(-30_000.0)  # 120,000 - 150,000
     assert values["cash_months_of_expenses"] == pytest.approx(120_000 / 76_500)
 
 
@@ -242,7 +242,7 @@ def test_it_gives_zero_runway_when_the_balance_is_already_negative() -> None:
 
     assert values["net_burn"] == pytest.approx(20_000.0)
     assert values["runway_days"] == 0.0
-    assert values["cash_change_3m"] == pytest.approx(-2.0)  # -30,000 / 30,000 - 1
+    assert values["cash_change_3m"] == pytest.approx(-60_000.0)  # -30,000 - 30,000
 
 
 def test_it_needs_4_consecutive_balances_for_net_burn() -> None:
@@ -254,7 +254,7 @@ def test_it_needs_4_consecutive_balances_for_net_burn() -> None:
 
     assert values["net_burn"] is None
     assert values["runway_days"] is None
-    assert values["cash_change_3m"] == pytest.approx(-0.2)  # needs only January and April
+    assert values["cash_change_3m"] == pytest.approx(-30_000.0)  # needs only January and April
 
 
 def test_it_counts_the_months_of_data() -> None:
@@ -306,7 +306,7 @@ def test_it_leaves_metrics_that_need_a_missing_month_as_none() -> None:
     assert metrics.cash_flow[-1].cash_change is None
     # January is exactly 3 months before April, so these still work
     assert values["inventory_growth_3m"] == pytest.approx(1.4)  # 24,000 / 10,000 - 1
-    assert values["cash_change_3m"] == pytest.approx(0.53)  # 153,000 / 100,000 - 1
+    assert values["cash_change_3m"] == pytest.approx(53_000.0)  # 153,000 - 100,000
 
 
 def test_it_gives_none_for_every_division_by_zero() -> None:

@@ -1,4 +1,4 @@
-"""The demo data command: same rows every run, a token that works every run."""
+"""The demo data command: same rows every run, a token that works every run, real stories."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
+from gateway.demo import demo_token_key
 from gateway.models import ApiToken, Membership, Tenant
+from insights.models import FinancialPeriod
 
 pytestmark = pytest.mark.django_db
 
@@ -26,6 +28,7 @@ def _snapshot() -> dict[str, list]:
             Membership.objects.order_by("id").values_list("id", "user_id", "tenant_id", "role")
         ),
         "tokens": list(ApiToken.objects.order_by("id").values_list("id", "digest", "revoked_at")),
+        "periods": list(FinancialPeriod.objects.order_by("id").values()),
     }
 
 
@@ -43,6 +46,7 @@ def test_running_it_twice_leaves_the_same_rows():
 
     assert _snapshot() == first
     assert len(first["tenants"]) >= 4
+    assert len(first["periods"]) == 24 * len(first["tenants"])
     token = re.search(r"demo API token: (\S+)", first_output).group(1)
     assert token in second_output
 
@@ -59,3 +63,31 @@ def test_it_restores_a_revoked_demo_token_and_the_printed_key_lists_the_demo_ten
     assert response.status_code == 200
     zones = {row["timezone"] for row in response.json()["results"]}
     assert {"America/Los_Angeles", "Europe/London", "Asia/Kolkata", "Australia/Sydney"} <= zones
+
+
+def test_each_demo_tenant_tells_its_story():
+    # given the demo data
+    _seed()
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {demo_token_key()}")
+    tenants = {row["name"]: row["id"] for row in client.get("/v1/tenants/").json()["results"]}
+
+    # when each tenant asks for advice
+    def advice(name: str) -> dict:
+        return client.post(f"/v1/tenants/{tenants[name]}/coach/recommendations/generate/").json()
+
+    crunch, healthy, collections, overstock = (
+        advice("Thames Print Studio"),
+        advice("Harbor Coffee Roasters"),
+        advice("Lotus Textiles"),
+        advice("Bondi Surf Supply"),
+    )
+
+    # then each one's advice is about its own trouble
+    assert crunch["recommendations"][0]["template_key"] == "cash_runway_low"
+    assert crunch["recommendations"][0]["priority"] == "critical"
+    assert healthy["health"]["band"] == "strong"
+    assert all(rec["priority"] in {"low", "medium"} for rec in healthy["recommendations"])
+    assert collections["recommendations"][0]["template_key"] == "receivables_slow"
+    assert "inventory_overstock" in {rec["template_key"] for rec in overstock["recommendations"]}
+    assert crunch["health"]["overall"] < healthy["health"]["overall"]

@@ -1,0 +1,131 @@
+"""The whole catalog in one place, and the one function that runs it over a tenant's metrics."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from types import MappingProxyType
+from typing import Any
+
+from coach.catalog import cash_flow, growth, inventory, operations, profitability, revenue
+from coach.catalog.base import (
+    Candidate,
+    CashFlowRows,
+    Known,
+    Series,
+    Template,
+    TemplateContext,
+    Values,
+    as_number,
+    known_values,
+)
+
+CATALOG: tuple[Template, ...] = (
+    *cash_flow.TEMPLATES,
+    *inventory.TEMPLATES,
+    *revenue.TEMPLATES,
+    *profitability.TEMPLATES,
+    *operations.TEMPLATES,
+    *growth.TEMPLATES,
+)
+
+_BY_KEY: Mapping[str, Template] = MappingProxyType({t.key: t for t in CATALOG})
+if len(_BY_KEY) != len(CATALOG):  # two templates with one key would shadow each other silently
+    raise RuntimeError("template keys in the catalog must be unique")
+
+# Two years of monthly evidence: enough for the details chart to show a year-on-year comparison,
+# small enough to store on every recommendation.
+EVIDENCE_MONTHS = 24
+
+
+def get_template(key: str) -> Template:
+    """The template with this key; KeyError names the key when there is none."""
+    try:
+        return _BY_KEY[key]
+    except KeyError:
+        raise KeyError(f"no recommendation template {key!r}") from None
+
+
+def catalog_listing() -> list[dict[str, Any]]:
+    """What the catalog endpoint lists: one entry per template, in catalog order."""
+    return [
+        {
+            "key": t.key,
+            "category": t.category,
+            "title": t.title,
+            "description": t.description,
+            "requires": list(t.requires),
+        }
+        for t in CATALOG
+    ]
+
+
+def evaluate(
+    values: Values,
+    series: Series | None = None,
+    cash_flow: CashFlowRows | None = None,
+    ctx: TemplateContext = TemplateContext(),  # noqa: B008 - frozen, so one shared default is safe
+) -> list[Candidate]:
+    """Every template whose required metrics are all known and that applies, in catalog order."""
+    known = known_values(values)
+    evidence_rows = _cash_flow_rows(cash_flow or ())
+    return [
+        _candidate(template, known, series or {}, evidence_rows, ctx)
+        for template in CATALOG
+        if not template.missing(known) and template.applies(known)
+    ]
+
+
+def _candidate(
+    template: Template,
+    known: Known,
+    series: Series,
+    cash_flow_rows: list[dict[str, Any]],
+    ctx: TemplateContext,
+) -> Candidate:
+    priority, score = template.priority(known)
+    title, body = template.render(known, ctx)
+    figure_keys = dict.fromkeys((*template.requires, *template.key_metrics))
+    return Candidate(
+        template_key=template.key,
+        category=template.category,
+        priority=priority,
+        score=score,
+        title=title,
+        body=body,
+        figures={key: known.get(key) for key in figure_keys},
+        series={
+            metric: _series_points(series[metric])
+            for metric in template.evidence_metrics
+            if metric in series
+        },
+        cash_flow=[dict(row) for row in cash_flow_rows],
+        actions=[action.to_dict() for action in template.actions],
+        questions=list(template.questions),
+        key_metrics=list(template.key_metrics),
+    )
+
+
+def _iso(value: object) -> str:
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def _series_points(points: Sequence[tuple[date, float | None]]) -> list[list[Any]]:
+    """[[iso date, value], ...], oldest first, the last EVIDENCE_MONTHS only; gaps stay null."""
+    rows = sorted(([_iso(when), as_number(value)] for when, value in points), key=lambda p: p[0])
+    return rows[-EVIDENCE_MONTHS:]
+
+
+def _json_value(value: object) -> Any:
+    if value is None or isinstance(value, str | bool):
+        return value
+    if isinstance(value, date):
+        return value.isoformat()
+    return as_number(value)
+
+
+def _cash_flow_rows(rows: CashFlowRows) -> list[dict[str, Any]]:
+    """The cash-flow table as JSON-friendly dicts (iso months), oldest first, bounded."""
+    converted = [{key: _json_value(value) for key, value in row.items()} for row in rows]
+    converted.sort(key=lambda row: str(row.get("month") or ""))
+    return converted[-EVIDENCE_MONTHS:]
