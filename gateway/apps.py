@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class GatewayConfig(AppConfig):
     name = "gateway"
     verbose_name = "Gateway: tenants and access"
+
+    def ready(self) -> None:
+        from gateway import schema  # noqa: F401 - registers the OpenAPI auth extension
