@@ -4,4 +4,6 @@ from __future__ import annotations
 
 from django.urls import URLPattern
 
-websocket_urlpatterns: list[URLPattern] = []
+from notifications.routing import websocket_urlpatterns as notification_routes
+
+websocket_urlpatterns: list[URLPattern] = [*notification_routes]

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
+import urllib.request
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -76,6 +78,57 @@ def celery_worker(
             proc.send_signal(signal.SIGTERM)
             try:
                 proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        log.close()
+        Path(log.name).unlink(missing_ok=True)
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def daphne_server(
+    port: int | None = None, *, ready_timeout: float = 30.0, **env: str
+) -> Iterator[tuple[subprocess.Popen, int]]:
+    """A real ``daphne`` serving ``config.asgi`` on loopback; yields (process, port).
+
+    It runs the test settings against the test database (``process_env``); ``env`` adds or
+    overrides variables, e.g. ``CHANNEL_LAYER_URL`` or ``NOTIFICATIONS_HEARTBEAT_TIMEOUT``.
+    Ready when ``/healthz`` answers.
+    """
+    port = port or free_port()
+    args = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)]
+    args += ["config.asgi:application"]
+    log = open(ROOT / f".daphne-{port}.log", "w+b")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(
+        args, cwd=ROOT, env=process_env(**env), stdout=log, stderr=subprocess.STDOUT
+    )
+    try:
+        deadline = time.monotonic() + ready_timeout
+        while True:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                log.seek(0)
+                raise RuntimeError(
+                    f"daphne on {port} did not start:\n{log.read().decode()[-3000:]}"
+                )
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.1)
+        yield proc, port
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()

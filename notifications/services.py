@@ -1,0 +1,460 @@
+"""State changes of the inbox: notify, read, unread, read all, clear, preferences, connections.
+
+Writers of one user's notifications take that user's ``Inbox`` row lock first, always in
+``user_id`` order, so ids commit in order per user and writers never deadlock each other.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+from collections.abc import Iterable
+from datetime import datetime, time, timedelta
+from functools import partial
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import connection, transaction
+from django.db.models import F
+from django.http import Http404
+from django.utils import timezone
+
+from gateway.models import ApiToken, Membership, Tenant, hash_token
+from notifications import live
+from notifications.conf import INBOX_CAP
+from notifications.models import (
+    ALL_KINDS,
+    URGENT_KINDS,
+    Inbox,
+    LiveConnection,
+    Notification,
+)
+
+logger = logging.getLogger(__name__)
+
+TITLE_MAX = 200
+# The fields of a notification as the API and the WebSocket show it, in this order.
+FIELDS = ("id", "kind", "title", "body", "data", "created_at", "read_at")
+
+
+class NotifyError(ValueError):
+    """``notify`` was called with something it cannot deliver; the message names the argument."""
+
+
+# --- pure helpers ---------------------------------------------------------------------------
+
+
+def iso(value: datetime | None) -> str | None:
+    """Datetimes as the API shows them (UTC, ``Z``), the same in JSON bodies and WS messages."""
+    if value is None:
+        return None
+    return value.astimezone(ZoneInfo("UTC")).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def in_quiet_hours(start: time | None, end: time | None, local: time) -> bool:
+    """Whether a local wall-clock time falls in [start, end); a window may wrap past midnight."""
+    if start is None or end is None or start == end:
+        return False
+    if start < end:
+        return start <= local < end
+    return local >= start or local < end
+
+
+def pushes_live(
+    kind: str, live_kinds: Iterable[str], start: time | None, end: time | None, local: time
+) -> bool:
+    """A kind is pushed when the user wants it live, and in quiet hours only when urgent."""
+    if kind not in live_kinds:
+        return False
+    return kind in URGENT_KINDS or not in_quiet_hours(start, end, local)
+
+
+def as_payload(row: tuple[Any, ...]) -> dict[str, Any]:
+    """One notification (a ``FIELDS`` tuple) as plain JSON-ready data."""
+    item = dict(zip(FIELDS, row, strict=True))
+    item["created_at"] = iso(item["created_at"])
+    item["read_at"] = iso(item["read_at"])
+    return item
+
+
+def _payload_of(n: Notification) -> dict[str, Any]:
+    return as_payload(tuple(getattr(n, name) for name in FIELDS))
+
+
+# --- notify -----------------------------------------------------------------------------------
+
+
+def _recipients(
+    tenant: Tenant, users: Iterable[Any] | None, roles: Iterable[str] | None
+) -> list[int]:
+    members = Membership.objects.filter(tenant=tenant)
+    if roles is not None:
+        members = members.filter(role__in=list(roles))
+    if users is None:
+        return sorted(members.values_list("user_id", flat=True))
+    wanted = {getattr(user, "pk", user) for user in users}
+    found = set(members.filter(user_id__in=wanted).values_list("user_id", flat=True))
+    if roles is None and wanted - found:
+        missing = ", ".join(str(pk) for pk in sorted(wanted - found))
+        raise NotifyError(f"users: {missing} not members of tenant {tenant.pk}")
+    return sorted(found)
+
+
+def notify(
+    tenant: Tenant,
+    *,
+    kind: str,
+    title: str,
+    body: str = "",
+    data: dict[str, Any] | None = None,
+    users: Iterable[Any] | None = None,
+    roles: Iterable[str] | None = None,
+) -> list[Notification]:
+    """Put a notification in the inbox of each chosen member, and push it after commit.
+
+    Recipients: ``users`` (who must be members), else the members with ``roles``, else every
+    member; both given means the given users that have one of the roles. Rows are written in
+    the caller's transaction; the push happens from one ``on_commit``, so a rolled-back
+    notification is never pushed. Cost per call: a handful of queries whatever the number of
+    recipients.
+    """
+    if kind not in ALL_KINDS:
+        raise NotifyError(f"kind: {kind!r} is not one of {', '.join(ALL_KINDS)}")
+    if not title or len(title) > TITLE_MAX:
+        raise NotifyError(f"title: must be 1 to {TITLE_MAX} characters")
+    if data is not None and not isinstance(data, dict):
+        raise NotifyError("data: must be a JSON object (dict)")
+    recipients = _recipients(tenant, users, roles)
+    if not recipients:
+        return []
+    now = timezone.now()
+    local = now.astimezone(ZoneInfo(tenant.timezone)).time()
+    with transaction.atomic():
+        Inbox.objects.bulk_create(
+            [Inbox(tenant=tenant, user_id=pk) for pk in recipients], ignore_conflicts=True
+        )
+        inboxes = list(
+            Inbox.objects.select_for_update()
+            .filter(tenant=tenant, user_id__in=recipients)
+            .order_by("user_id")
+        )
+        rows = []
+        for inbox in inboxes:
+            seq = None
+            if pushes_live(kind, inbox.live_kinds, inbox.quiet_start, inbox.quiet_end, local):
+                inbox.live_seq += 1
+                seq = inbox.live_seq
+            inbox.version += 1
+            inbox.stored += 1
+            inbox.updated_at = now
+            rows.append(
+                Notification(
+                    tenant=tenant,
+                    user_id=inbox.user_id,
+                    kind=kind,
+                    title=title,
+                    body=body,
+                    data=data or {},
+                    seq=seq,
+                )
+            )
+        created = Notification.objects.bulk_create(rows)
+        _prune(tenant, inboxes)
+        Inbox.objects.bulk_update(inboxes, ["version", "live_seq", "stored", "updated_at"])
+        pushes = [
+            live.InboxPush(tenant.pk, n.user_id, n.seq, _payload_of(n))
+            for n in created
+            if n.seq is not None
+        ]
+        if pushes:
+            transaction.on_commit(partial(live.push_notifications, pushes), robust=True)
+    return created
+
+
+def _prune(tenant: Tenant, inboxes: list[Inbox]) -> None:
+    """Keep the newest ``INBOX_CAP`` per user: one statement, touching only the excess rows."""
+    over = [(inbox.user_id, inbox.stored - INBOX_CAP) for inbox in inboxes]
+    over = [(user_id, excess) for user_id, excess in over if excess > 0]
+    if not over:
+        return
+    table = Notification._meta.db_table
+    sql = f"""
+        DELETE FROM {table} n USING (
+            SELECT x.id FROM unnest(%s::bigint[], %s::int[]) AS u(user_id, excess)
+            CROSS JOIN LATERAL (
+                SELECT id FROM {table}
+                WHERE tenant_id = %s AND user_id = u.user_id ORDER BY id LIMIT u.excess
+            ) x
+        ) old WHERE n.id = old.id RETURNING n.user_id
+    """  # noqa: S608 - the table name is ours; values are parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [[u for u, _ in over], [e for _, e in over], tenant.pk])
+        deleted: dict[int, int] = {}
+        for (user_id,) in cursor.fetchall():
+            deleted[user_id] = deleted.get(user_id, 0) + 1
+    for inbox in inboxes:
+        inbox.stored -= deleted.get(inbox.user_id, 0)
+
+
+# --- the inbox as its owner sees it ---------------------------------------------------------
+
+
+def inbox_version(tenant_id: UUID, user_id: int) -> int:
+    """The inbox's change counter: equal versions mean an identical inbox (the ETag)."""
+    version = (
+        Inbox.objects.filter(tenant_id=tenant_id, user_id=user_id)
+        .values_list("version", flat=True)
+        .first()
+    )
+    return version or 0
+
+
+# Postgres renders the page as JSON text in one statement: no model instances, no serializer,
+# no per-row Python. Timestamps in the same format as ``iso``.
+_TS = """to_char({0} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')"""
+_PAGE_SQL = f"""
+    SELECT json_build_object(
+        'count', count(*),
+        'unread', count(*) FILTER (WHERE read_at IS NULL),
+        'results', coalesce((
+            SELECT json_agg(json_build_object(
+                'id', p.id, 'kind', p.kind, 'title', p.title, 'body', p.body, 'data', p.data,
+                'created_at', {_TS.format("p.created_at")}, 'read_at', {_TS.format("p.read_at")}
+            ) ORDER BY p.id DESC)
+            FROM (
+                SELECT * FROM {{table}}
+                WHERE tenant_id = %(tenant)s AND user_id = %(user)s
+                  AND (NOT %(unread)s OR read_at IS NULL) AND id < %(before)s
+                ORDER BY id DESC LIMIT %(limit)s
+            ) p
+        ), '[]'::json)
+    )::text
+    FROM {{table}} WHERE tenant_id = %(tenant)s AND user_id = %(user)s
+"""  # noqa: S608 - table names are ours; values are parameters
+
+
+def inbox_page_json(
+    tenant_id: UUID, user_id: int, *, unread_only: bool, limit: int, before: int | None
+) -> str:
+    """The newest notifications, newest first, with total and unread counts, as JSON text."""
+    sql = _PAGE_SQL.format(table=Notification._meta.db_table)
+    params = {
+        "tenant": tenant_id,
+        "user": user_id,
+        "unread": unread_only,
+        "before": before if before is not None else 2**63 - 1,
+        "limit": limit,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return str(cursor.fetchone()[0])
+
+
+def inbox_page(
+    tenant_id: UUID, user_id: int, *, unread_only: bool, limit: int, before: int | None
+) -> dict[str, Any]:
+    """``inbox_page_json`` decoded, for callers that want Python data."""
+    text = inbox_page_json(tenant_id, user_id, unread_only=unread_only, limit=limit, before=before)
+    return json.loads(text)
+
+
+_VERSION_BY_DIGEST_SQL = """
+    SELECT t.user_id, coalesce(i.version, 0)
+    FROM {token} t
+    JOIN {user} u ON u.id = t.user_id AND u.is_active
+    JOIN {membership} m ON m.user_id = t.user_id AND m.tenant_id = %(tenant)s
+    JOIN {tenant} tn ON tn.id = m.tenant_id AND tn.is_active
+    LEFT JOIN {inbox} i ON i.tenant_id = m.tenant_id AND i.user_id = t.user_id
+    WHERE t.digest = %(digest)s AND t.revoked_at IS NULL
+      AND (t.expires_at IS NULL OR t.expires_at > now())
+"""
+
+
+def inbox_version_for_token(key: str, tenant_id: UUID) -> tuple[int, int] | None:
+    """(user id, inbox version) for an active token of an active member, in one query.
+
+    The conditional GET's fast path: the same rules as token authentication
+    (``ApiToken.objects.active()``, active user) and ``membership_for`` (active tenant), without
+    building a user, a token and a membership to compare one number. None: not answerable here.
+    """
+    sql = _VERSION_BY_DIGEST_SQL.format(
+        token=ApiToken._meta.db_table,
+        user=get_user_model()._meta.db_table,
+        membership=Membership._meta.db_table,
+        tenant=Tenant._meta.db_table,
+        inbox=Inbox._meta.db_table,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"tenant": tenant_id, "digest": hash_token(key)})
+        row = cursor.fetchone()
+    return (int(row[0]), int(row[1])) if row else None
+
+
+def _locked_inbox(tenant: Tenant, user: AbstractBaseUser) -> Inbox | None:
+    """The user's inbox row, locked: every writer takes it first (see the module docstring)."""
+    return Inbox.objects.select_for_update().filter(tenant=tenant, user=user).first()
+
+
+def _bump(inbox: Inbox, **changes: Any) -> None:
+    Inbox.objects.filter(pk=inbox.pk).update(
+        version=F("version") + 1, updated_at=timezone.now(), **changes
+    )
+
+
+def _set_read(
+    tenant: Tenant, user: AbstractBaseUser, notification_id: int, read_at: datetime | None
+) -> dict[str, Any]:
+    with transaction.atomic():
+        inbox = _locked_inbox(tenant, user)
+        mine = Notification.objects.filter(tenant=tenant, user=user, pk=notification_id)
+        if inbox is None or not mine.exists():
+            raise Http404("No such notification.")
+        changed = mine.filter(read_at__isnull=read_at is not None).update(read_at=read_at)
+        if changed:
+            _bump(inbox)
+        return as_payload(mine.values_list(*FIELDS).get())
+
+
+def mark_read(tenant: Tenant, user: AbstractBaseUser, notification_id: int) -> dict[str, Any]:
+    """Mark one of the caller's notifications read (404 for anyone else's)."""
+    return _set_read(tenant, user, notification_id, timezone.now())
+
+
+def mark_unread(tenant: Tenant, user: AbstractBaseUser, notification_id: int) -> dict[str, Any]:
+    """Mark one of the caller's notifications unread again."""
+    return _set_read(tenant, user, notification_id, None)
+
+
+@transaction.atomic
+def mark_all_read(tenant: Tenant, user: AbstractBaseUser) -> int:
+    """Mark all the caller's unread notifications read; how many changed."""
+    inbox = _locked_inbox(tenant, user)
+    if inbox is None:
+        return 0
+    changed = Notification.objects.filter(tenant=tenant, user=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    if changed:
+        _bump(inbox)
+    return changed
+
+
+@transaction.atomic
+def clear_all(tenant: Tenant, user: AbstractBaseUser) -> int:
+    """Delete all the caller's notifications; how many there were. The live sequence goes on."""
+    inbox = _locked_inbox(tenant, user)
+    if inbox is None:
+        return 0
+    deleted, _ = Notification.objects.filter(tenant=tenant, user=user).delete()
+    if deleted:
+        _bump(inbox, stored=0)
+    return deleted
+
+
+def preferences(tenant: Tenant, user: AbstractBaseUser) -> Inbox:
+    """The caller's inbox row (created on first use), which holds their preferences."""
+    inbox, _ = Inbox.objects.get_or_create(tenant=tenant, user=user)
+    return inbox
+
+
+@transaction.atomic
+def update_preferences(tenant: Tenant, user: AbstractBaseUser, **changes: Any) -> Inbox:
+    """Change which kinds are pushed live and the quiet hours (both ends or neither)."""
+    Inbox.objects.get_or_create(tenant=tenant, user=user)
+    inbox = Inbox.objects.select_for_update().get(tenant=tenant, user=user)
+    for name in ("live_kinds", "quiet_start", "quiet_end"):
+        if name in changes:
+            setattr(inbox, name, changes[name])
+    inbox.save(update_fields=["live_kinds", "quiet_start", "quiet_end", "updated_at"])
+    return inbox
+
+
+# --- live connections (called by the consumer through database_sync_to_async) ---------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Opened:
+    connection_id: int
+    live_seq: int
+
+
+def open_connection(
+    user: AbstractBaseUser, tenant_id: UUID, server: str, channel_name: str
+) -> Opened | None:
+    """Record a WebSocket of a member; None when the user is not a member of an active tenant.
+
+    The live sequence is read after the caller joined the user's group, so every notification
+    after it is pushed to this connection, and every one up to it is in the inbox already.
+    """
+    member = Membership.objects.filter(
+        user=user, tenant_id=tenant_id, tenant__is_active=True
+    ).exists()
+    if not member:
+        return None
+    row = LiveConnection.objects.create(
+        tenant_id=tenant_id,
+        user=user,
+        server=server,
+        channel_name=channel_name,
+        last_seen=timezone.now(),
+    )
+    live_seq = (
+        Inbox.objects.filter(tenant_id=tenant_id, user=user)
+        .values_list("live_seq", flat=True)
+        .first()
+    )
+    return Opened(row.pk, live_seq or 0)
+
+
+def close_connection(connection_id: int) -> None:
+    LiveConnection.objects.filter(pk=connection_id).delete()
+
+
+def replay_after(tenant_id: UUID, user_id: int, after_id: int) -> list[tuple[int, dict[str, Any]]]:
+    """What a client that saw ``after_id`` missed: the live notifications after it, in order."""
+    rows = (
+        Notification.objects.filter(
+            tenant_id=tenant_id, user_id=user_id, id__gt=after_id, seq__isnull=False
+        )
+        .order_by("id")
+        .values_list("seq", *FIELDS)[:INBOX_CAP]
+    )
+    return [(row[0], as_payload(row[1:])) for row in rows]
+
+
+def live_between(
+    tenant_id: UUID, user_id: int, after_seq: int, before_seq: int
+) -> list[tuple[int, dict[str, Any]]]:
+    """The live notifications a connection lost between two sequence numbers (a gap)."""
+    rows = (
+        Notification.objects.filter(
+            tenant_id=tenant_id, user_id=user_id, seq__gt=after_seq, seq__lt=before_seq
+        )
+        .order_by("seq")
+        .values_list("seq", *FIELDS)[:INBOX_CAP]
+    )
+    return [(row[0], as_payload(row[1:])) for row in rows]
+
+
+def mark_delivered(tenant_id: UUID, user_id: int, notification_id: int) -> bool:
+    """Record that the client has a notification (its ``ack``); False when it is not theirs."""
+    found = Notification.objects.filter(tenant_id=tenant_id, user_id=user_id, pk=notification_id)
+    if not found.exists():
+        return False
+    found.filter(delivered_at__isnull=True).update(delivered_at=timezone.now())
+    return True
+
+
+def touch_server(server: str) -> int:
+    """Mark every connection of a live web process as seen (one UPDATE per process)."""
+    return LiveConnection.objects.filter(server=server).update(last_seen=timezone.now())
+
+
+def prune_stale_connections(max_age: timedelta) -> int:
+    """Delete connections whose web process stopped refreshing them (it died)."""
+    deleted, _ = LiveConnection.objects.filter(last_seen__lt=timezone.now() - max_age).delete()
+    return deleted
