@@ -40,6 +40,14 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
+class EnrichmentStatus(models.TextChoices):
+    NONE = "", "Not enriched"
+    ENRICHED = "enriched", "Enriched"
+    DISCARDED = "discarded", "Discarded (changed a number)"
+    SKIPPED = "skipped", "Skipped"
+    FAILED = "failed", "Failed"
+
+
 class Recommendation(models.Model):
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="recommendations")
     template_key = models.CharField(max_length=64)
@@ -68,6 +76,17 @@ class Recommendation(models.Model):
     status_changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The model's rewrite of title and body, beside the template's words (which stay the record).
+    # Stored only when every number in it matches the evidence (see coach/enrichment.py).
+    # NULL means "no rewrite" (the contract the daily insight relies on), never an empty one.
+    enriched_title = models.CharField(max_length=300, null=True, blank=True)  # noqa: DJ001
+    enriched_body = models.TextField(null=True, blank=True)  # noqa: DJ001
+    enrichment_status = models.CharField(
+        max_length=16, choices=EnrichmentStatus.choices, default=EnrichmentStatus.NONE
+    )
+    enrichment_note = models.CharField(max_length=300, blank=True, default="")
+    enrichment_model = models.CharField(max_length=100, blank=True, default="")
+    enriched_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-issued_on", "-score", "id"]
@@ -80,3 +99,192 @@ class Recommendation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tenant}: {self.template_key} ({self.priority}) on {self.issued_on}"
+
+    @property
+    def display_title(self) -> str:
+        return self.enriched_title or self.title
+
+    @property
+    def display_body(self) -> str:
+        return self.enriched_body or self.body
+
+
+class TemplateFlag(models.Model):
+    """What users said about a template's words: "unclear" marks it for rewriting by a person,
+    and makes enrichment rewrite its recommendations even when enrichment is otherwise limited."""
+
+    template_key = models.CharField(max_length=64, unique=True)
+    needs_rewrite = models.BooleanField(default=False)
+    unclear_count = models.PositiveIntegerField(default=0)
+    last_flagged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-unclear_count", "template_key"]
+
+    def __str__(self) -> str:
+        return f"{self.template_key} ({self.unclear_count} unclear)"
+
+
+# --- Action plans --------------------------------------------------------------------------------
+
+
+class PlanStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    ACTIVE = "active", "Active"
+    DONE = "done", "Done"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class ActionPlan(models.Model):
+    """What a tenant decided to do, built step by step in the wizard (draft), then confirmed."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="action_plans")
+    recommendation = models.ForeignKey(
+        Recommendation,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="action_plans",
+    )
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True, default="")
+    priority = models.CharField(max_length=8, choices=Priority.choices, default=Priority.MEDIUM)
+    start_date = models.DateField(null=True, blank=True)
+    due_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["tenant", "status"], name="plan_tenant_status")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(due_date__isnull=True)
+                | models.Q(start_date__isnull=True)
+                | models.Q(due_date__gte=models.F("start_date")),
+                name="plan_due_not_before_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.status})"
+
+
+class ActionTask(models.Model):
+    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="tasks")
+    title = models.CharField(max_length=200)
+    position = models.PositiveIntegerField()
+    due_date = models.DateField(null=True, blank=True)
+    done = models.BooleanField(default=False)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["plan", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+# --- "Tell me more" ------------------------------------------------------------------------------
+
+
+class Conversation(models.Model):
+    """One per user and recommendation: the user's questions and Coach's answers."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="conversations")
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.CASCADE, related_name="conversations"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="coach_conversations"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recommendation", "user"], name="conversation_per_user_recommendation"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.recommendation_id}"
+
+
+class MessageRole(models.TextChoices):
+    USER = "user", "User"
+    ASSISTANT = "assistant", "Assistant"
+
+
+class AnswerSource(models.TextChoices):
+    USER = "user", "User"
+    LLM = "llm", "AI model"
+    FALLBACK = "fallback", "Template (not AI)"
+
+
+class Message(models.Model):
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages"
+    )
+    role = models.CharField(max_length=16, choices=MessageRole.choices)
+    content = models.TextField()
+    source = models.CharField(max_length=16, choices=AnswerSource.choices)
+    # Why the fallback spoke: not_configured, budget_exceeded, timeout, rate_limited, error.
+    fallback_reason = models.CharField(max_length=32, blank=True, default="")
+    model = models.CharField(max_length=100, blank=True, default="")
+    prompt_tokens = models.PositiveIntegerField(default=0)
+    completion_tokens = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.role}: {self.content[:40]}"
+
+
+# --- LLM usage -----------------------------------------------------------------------------------
+
+
+class LLMUsage(models.Model):
+    """Tokens a tenant spent on the model in one month of its own calendar, per purpose."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="llm_usage")
+    month = models.DateField(help_text="First day of the tenant's local month.")
+    purpose = models.CharField(max_length=16)  # chat, enrichment
+    requests = models.PositiveIntegerField(default=0)
+    failures = models.PositiveIntegerField(default=0)
+    prompt_tokens = models.PositiveBigIntegerField(default=0)
+    completion_tokens = models.PositiveBigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-month", "tenant_id", "purpose"]
+        verbose_name = "LLM usage"
+        verbose_name_plural = "LLM usage"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "month", "purpose"], name="llm_usage_tenant_month_purpose"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tenant_id} {self.month:%Y-%m} {self.purpose}"
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens

@@ -6,7 +6,16 @@ from rest_framework import serializers
 
 from coach.catalog.base import METRICS
 from coach.catalog.formatting import format_metric
-from coach.models import Recommendation, Status
+from coach.models import (
+    ActionPlan,
+    ActionTask,
+    Conversation,
+    Message,
+    PlanStatus,
+    Priority,
+    Recommendation,
+    Status,
+)
 
 # Labels for the metric cards of the details view.
 METRIC_LABELS = {
@@ -39,6 +48,15 @@ def metric_card(key: str, value: float | None, currency: str) -> dict[str, Any]:
 
 
 class RecommendationSerializer(serializers.ModelSerializer):
+    """Title and body are the model's rewrite when there is one, the template's words otherwise
+    (both kept apart as ``template_title``/``template_body``)."""
+
+    title = serializers.CharField(source="display_title", read_only=True)
+    body = serializers.CharField(source="display_body", read_only=True)
+    template_title = serializers.CharField(source="title", read_only=True)
+    template_body = serializers.CharField(source="body", read_only=True)
+    enriched = serializers.SerializerMethodField()
+
     class Meta:
         model = Recommendation
         fields = [
@@ -49,6 +67,9 @@ class RecommendationSerializer(serializers.ModelSerializer):
             "score",
             "title",
             "body",
+            "template_title",
+            "template_body",
+            "enriched",
             "status",
             "issued_on",
             "created_at",
@@ -59,6 +80,9 @@ class RecommendationSerializer(serializers.ModelSerializer):
             "questions",
         ]
         read_only_fields = [f for f in fields if f != "status"]
+
+    def get_enriched(self, recommendation: Recommendation) -> bool:
+        return bool(recommendation.enriched_title or recommendation.enriched_body)
 
 
 class StatusChangeSerializer(serializers.Serializer):
@@ -100,3 +124,131 @@ def details_for(recommendation: Recommendation) -> dict[str, Any]:
         "trend": {"months": months, "series": series},
         "cash_flow": recommendation.cash_flow,
     }
+
+
+# --- Action plans --------------------------------------------------------------------------------
+
+
+class ActionTaskSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ActionTask
+        fields = ["id", "title", "position", "due_date", "done", "completed_by", "completed_at"]
+        read_only_fields = fields
+
+
+class ActionPlanSerializer(serializers.ModelSerializer):
+    tasks = ActionTaskSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ActionPlan
+        fields = [
+            "id",
+            "recommendation",
+            "title",
+            "description",
+            "priority",
+            "start_date",
+            "due_date",
+            "status",
+            "owner",
+            "created_by",
+            "created_at",
+            "updated_at",
+            "confirmed_at",
+            "completed_at",
+            "tasks",
+        ]
+        read_only_fields = fields
+
+
+class TaskInputSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200, allow_blank=True)
+    due_date = serializers.DateField(required=False, allow_null=True)
+
+
+class PlanCreateSerializer(serializers.Serializer):
+    """Either ``recommendation`` (a draft prefilled from it) or the plan's own details."""
+
+    recommendation = serializers.IntegerField(required=False, allow_null=True)
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    description = serializers.CharField(required=False, allow_blank=True)
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    start_date = serializers.DateField(required=False, allow_null=True)
+    due_date = serializers.DateField(required=False, allow_null=True)
+    owner = serializers.IntegerField(required=False, allow_null=True)
+    tasks = TaskInputSerializer(many=True, required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs.get("recommendation") is None and "title" not in attrs:
+            raise serializers.ValidationError(
+                {"title": ["is required when the plan does not come from a recommendation"]}
+            )
+        return attrs
+
+
+class PlanUpdateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    description = serializers.CharField(required=False, allow_blank=True)
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    start_date = serializers.DateField(required=False, allow_null=True)
+    due_date = serializers.DateField(required=False, allow_null=True)
+    owner = serializers.IntegerField(required=False, allow_null=True)
+    status = serializers.ChoiceField(choices=PlanStatus.choices, required=False)
+
+
+class TaskCreateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200, allow_blank=True)
+    due_date = serializers.DateField(required=False, allow_null=True)
+    position = serializers.IntegerField(required=False, min_value=0)
+
+
+class TaskUpdateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    due_date = serializers.DateField(required=False, allow_null=True)
+    done = serializers.BooleanField(required=False)
+
+
+class ReorderSerializer(serializers.Serializer):
+    order = serializers.ListField(child=serializers.IntegerField(), allow_empty=True)
+
+
+# --- "Tell me more" ------------------------------------------------------------------------------
+
+
+class MessageSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Message
+        fields = [
+            "id",
+            "role",
+            "content",
+            "source",
+            "fallback_reason",
+            "model",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+def message_data(message: Message) -> dict[str, Any]:
+    """A message as the API and the WebSocket show it (JSON-ready)."""
+    return dict(MessageSerializer(message).data)
+
+
+class ConversationSerializer(serializers.ModelSerializer):
+    messages = MessageSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Conversation
+        fields = ["id", "recommendation", "created_at", "updated_at", "messages"]
+        read_only_fields = fields
+
+
+class QuestionSerializer(serializers.Serializer):
+    content = serializers.CharField(allow_blank=True, trim_whitespace=True)
+
+
+class ExchangeSerializer(serializers.Serializer):
+    conversation_id = serializers.IntegerField()
+    question = MessageSerializer()
+    answer = MessageSerializer()

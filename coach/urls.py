@@ -14,4 +14,38 @@ urlpatterns = [
         views.RecommendationDetailsView.as_view(),
         name="recommendation-details",
     ),
+    path(
+        "recommendations/<int:rid>/conversation/",
+        views.ConversationView.as_view(),
+        name="recommendation-conversation",
+    ),
+    path(
+        "recommendations/<int:rid>/suggestions/",
+        views.SuggestionsView.as_view(),
+        name="recommendation-suggestions",
+    ),
+    path("action-plans/", views.ActionPlanListView.as_view(), name="action-plan-list"),
+    path(
+        "action-plans/<int:pid>/", views.ActionPlanDetailView.as_view(), name="action-plan-detail"
+    ),
+    path(
+        "action-plans/<int:pid>/confirm/",
+        views.ActionPlanConfirmView.as_view(),
+        name="action-plan-confirm",
+    ),
+    path(
+        "action-plans/<int:pid>/tasks/",
+        views.ActionTaskListView.as_view(),
+        name="action-task-list",
+    ),
+    path(
+        "action-plans/<int:pid>/tasks/reorder/",
+        views.ActionTaskReorderView.as_view(),
+        name="action-task-reorder",
+    ),
+    path(
+        "action-plans/<int:pid>/tasks/<int:task_id>/",
+        views.ActionTaskDetailView.as_view(),
+        name="action-task-detail",
+    ),
 ]

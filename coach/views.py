@@ -2,23 +2,45 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics
+from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from coach import services
+from coach import chat, plans, services
 from coach.catalog.registry import catalog_listing
-from coach.models import Category, Priority, Recommendation, Status
+from coach.models import (
+    ActionPlan,
+    ActionTask,
+    Category,
+    PlanStatus,
+    Priority,
+    Recommendation,
+    Status,
+)
 from coach.serializers import (
+    ActionPlanSerializer,
+    ActionTaskSerializer,
+    ConversationSerializer,
+    ExchangeSerializer,
+    MessageSerializer,
+    PlanCreateSerializer,
+    PlanUpdateSerializer,
+    QuestionSerializer,
     RecommendationDetailsSerializer,
     RecommendationSerializer,
+    ReorderSerializer,
     StatusChangeSerializer,
+    TaskCreateSerializer,
+    TaskUpdateSerializer,
     details_for,
 )
+from gateway.models import Membership, Tenant
 from gateway.tenancy import TenantScopedMixin
 
 
@@ -91,3 +113,247 @@ class RecommendationDetailsView(TenantRecommendationMixin, generics.GenericAPIVi
 
     def get(self, request: Request, tenant_id: str, rid: int) -> Response:
         return Response(details_for(self.get_recommendation()))
+
+
+# --- Action plans --------------------------------------------------------------------------------
+
+
+def _plan_error(exc: plans.PlanError) -> ValidationError:
+    return ValidationError({exc.field: [exc.message]})
+
+
+def _member(tenant: Tenant, user_id: int | None) -> AbstractBaseUser | None:
+    """The user with this id among the tenant's members; 400 naming ``owner`` otherwise."""
+    if user_id is None:
+        return None
+    membership = Membership.objects.select_related("user").filter(tenant=tenant, user_id=user_id)
+    found = membership.first()
+    if found is None:
+        raise ValidationError({"owner": ["is not a member of this tenant"]})
+    return found.user
+
+
+class ActionPlanMixin(TenantScopedMixin):
+    def plans(self) -> QuerySet[ActionPlan]:
+        return ActionPlan.objects.filter(tenant=self.tenant).prefetch_related("tasks")
+
+    def get_plan(self) -> ActionPlan:
+        return generics.get_object_or_404(self.plans(), pk=self.kwargs["pid"])
+
+
+_PLAN_FILTERS = {"status": PlanStatus, "priority": Priority}
+
+
+class ActionPlanListView(ActionPlanMixin, generics.ListAPIView):
+    """The tenant's plans (filters: status, priority, recommendation); POST starts a draft."""
+
+    serializer_class = ActionPlanSerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        queryset = self.plans()
+        for name, choices in _PLAN_FILTERS.items():
+            wanted = [
+                v for item in self.request.query_params.getlist(name) for v in item.split(",")
+            ]
+            wanted = [v for v in wanted if v]
+            bad = [v for v in wanted if v not in choices.values]
+            if bad:
+                raise ValidationError(
+                    {name: [f"'{bad[0]}' is not one of {', '.join(choices.values)}"]}
+                )
+            if wanted:
+                queryset = queryset.filter(**{f"{name}__in": wanted})
+        rid = self.request.query_params.get("recommendation")
+        if rid:
+            if not rid.isdigit():
+                raise ValidationError({"recommendation": ["must be a recommendation id"]})
+            queryset = queryset.filter(recommendation_id=int(rid))
+        return queryset
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", OpenApiTypes.STR, description="comma-separated statuses"),
+            OpenApiParameter("priority", OpenApiTypes.STR, description="comma-separated"),
+            OpenApiParameter("recommendation", OpenApiTypes.INT),
+        ]
+    )
+    def get(self, request: Request, *args: object, **kwargs: object) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(request=PlanCreateSerializer, responses={201: ActionPlanSerializer})
+    def post(self, request: Request, tenant_id: str) -> Response:
+        given = PlanCreateSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = dict(given.validated_data)
+        rid = data.pop("recommendation", None)
+        recommendation = None
+        if rid is not None:
+            recommendation = Recommendation.objects.filter(tenant=self.tenant, pk=rid).first()
+            if recommendation is None:
+                raise ValidationError({"recommendation": ["no such recommendation"]})
+        tasks = data.pop("tasks", [])
+        if "owner" in data:
+            data["owner"] = _member(self.tenant, data["owner"])
+        try:
+            plan = plans.create_plan(
+                self.tenant,
+                request.user,
+                details=data,
+                tasks=tasks,
+                recommendation=recommendation,
+            )
+        except plans.PlanError as exc:
+            raise _plan_error(exc) from None
+        return Response(
+            ActionPlanSerializer(self.plans().get(pk=plan.pk)).data, status=status.HTTP_201_CREATED
+        )
+
+
+class ActionPlanDetailView(ActionPlanMixin, generics.GenericAPIView):
+    serializer_class = ActionPlanSerializer
+
+    def get(self, request: Request, tenant_id: str, pid: int) -> Response:
+        return Response(ActionPlanSerializer(self.get_plan()).data)
+
+    @extend_schema(request=PlanUpdateSerializer, responses={200: ActionPlanSerializer})
+    def patch(self, request: Request, tenant_id: str, pid: int) -> Response:
+        given = PlanUpdateSerializer(data=request.data, partial=True)
+        given.is_valid(raise_exception=True)
+        changes = dict(given.validated_data)
+        if "owner" in changes:
+            changes["owner"] = _member(self.tenant, changes["owner"])
+        try:
+            plans.update_plan(self.get_plan(), changes)
+        except plans.PlanError as exc:
+            raise _plan_error(exc) from None
+        return Response(ActionPlanSerializer(self.get_plan()).data)
+
+    def delete(self, request: Request, tenant_id: str, pid: int) -> Response:
+        self.get_plan().delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ActionPlanConfirmView(ActionPlanMixin, generics.GenericAPIView):
+    """The wizard's last step: the draft becomes active (400 naming what is missing)."""
+
+    serializer_class = ActionPlanSerializer
+
+    @extend_schema(request=None, responses={200: ActionPlanSerializer})
+    def post(self, request: Request, tenant_id: str, pid: int) -> Response:
+        try:
+            plans.confirm_plan(self.get_plan())
+        except plans.PlanError as exc:
+            raise _plan_error(exc) from None
+        return Response(ActionPlanSerializer(self.get_plan()).data)
+
+
+class ActionTaskListView(ActionPlanMixin, generics.GenericAPIView):
+    serializer_class = ActionTaskSerializer
+
+    @extend_schema(
+        operation_id="tenants_coach_action_plans_tasks_list",
+        responses={200: ActionTaskSerializer(many=True)},
+    )
+    def get(self, request: Request, tenant_id: str, pid: int) -> Response:
+        tasks = self.get_plan().tasks.order_by("position", "id")
+        return Response(ActionTaskSerializer(tasks, many=True).data)
+
+    @extend_schema(request=TaskCreateSerializer, responses={201: ActionTaskSerializer})
+    def post(self, request: Request, tenant_id: str, pid: int) -> Response:
+        given = TaskCreateSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        try:
+            task = plans.add_task(self.get_plan(), **given.validated_data)
+        except plans.PlanError as exc:
+            raise _plan_error(exc) from None
+        return Response(ActionTaskSerializer(task).data, status=status.HTTP_201_CREATED)
+
+
+class ActionTaskDetailView(ActionPlanMixin, generics.GenericAPIView):
+    serializer_class = ActionTaskSerializer
+
+    def get_task(self) -> ActionTask:
+        return generics.get_object_or_404(
+            ActionTask.objects.filter(plan=self.get_plan()), pk=self.kwargs["task_id"]
+        )
+
+    def get(self, request: Request, tenant_id: str, pid: int, task_id: int) -> Response:
+        return Response(ActionTaskSerializer(self.get_task()).data)
+
+    @extend_schema(request=TaskUpdateSerializer, responses={200: ActionTaskSerializer})
+    def patch(self, request: Request, tenant_id: str, pid: int, task_id: int) -> Response:
+        given = TaskUpdateSerializer(data=request.data, partial=True)
+        given.is_valid(raise_exception=True)
+        try:
+            task = plans.update_task(self.get_task(), given.validated_data, user=request.user)
+        except plans.PlanError as exc:
+            raise _plan_error(exc) from None
+        return Response(ActionTaskSerializer(task).data)
+
+    def delete(self, request: Request, tenant_id: str, pid: int, task_id: int) -> Response:
+        plans.remove_task(self.get_task())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ActionTaskReorderView(ActionPlanMixin, generics.GenericAPIView):
+    serializer_class = ActionTaskSerializer
+
+    @extend_schema(request=ReorderSerializer, responses={200: ActionTaskSerializer(many=True)})
+    def post(self, request: Request, tenant_id: str, pid: int) -> Response:
+        given = ReorderSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        try:
+            tasks = plans.reorder_tasks(self.get_plan(), given.validated_data["order"])
+        except plans.PlanError as exc:
+            raise _plan_error(exc) from None
+        return Response(ActionTaskSerializer(tasks, many=True).data)
+
+
+# --- "Tell me more" ------------------------------------------------------------------------------
+
+
+class ConversationView(TenantRecommendationMixin, generics.GenericAPIView):
+    """The caller's conversation about a recommendation; POST asks a question.
+
+    The answer streams to the caller's open WebSockets (``chat.delta`` then ``chat.done``) while
+    it is produced; the response carries the stored question and answer.
+    """
+
+    serializer_class = ConversationSerializer
+
+    def get(self, request: Request, tenant_id: str, rid: int) -> Response:
+        recommendation = self.get_recommendation()
+        conversation = chat.conversation_for(recommendation, request.user)
+        if conversation is None:
+            return Response({"id": None, "recommendation": recommendation.pk, "messages": []})
+        return Response(ConversationSerializer(conversation).data)
+
+    @extend_schema(request=QuestionSerializer, responses={201: ExchangeSerializer})
+    def post(self, request: Request, tenant_id: str, rid: int) -> Response:
+        given = QuestionSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        try:
+            exchange = chat.ask(
+                self.get_recommendation(), request.user, given.validated_data["content"]
+            )
+        except chat.ChatError as exc:
+            raise ValidationError({exc.field: [exc.message]}) from None
+        body = {
+            "conversation_id": exchange.conversation.pk,
+            "question": MessageSerializer(exchange.question).data,
+            "answer": MessageSerializer(exchange.answer).data,
+        }
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class SuggestionsView(TenantRecommendationMixin, generics.GenericAPIView):
+    """The quick questions the frontend offers for this recommendation."""
+
+    serializer_class = QuestionSerializer
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request, tenant_id: str, rid: int) -> Response:
+        recommendation = self.get_recommendation()
+        return Response(
+            {"recommendation": recommendation.pk, "questions": recommendation.questions}
+        )

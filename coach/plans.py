@@ -1,0 +1,259 @@
+"""Action plans, built step by step as the wizard does: details, timeline, tasks, confirm.
+
+Every change is validated against the whole plan (dates, tasks) and fails with a ``PlanError``
+naming the field, before anything is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from coach.models import ActionPlan, ActionTask, PlanStatus, Recommendation, Status
+from gateway.models import Membership, Tenant
+
+# A plan prefilled from a recommendation whose actions carry no timeline runs for a month.
+DEFAULT_PLAN_DAYS = 30
+
+# Status changes a user makes directly; draft -> active goes through confirm (it validates).
+PLAN_TRANSITIONS: dict[str, frozenset[str]] = {
+    PlanStatus.DRAFT: frozenset({PlanStatus.CANCELLED}),
+    PlanStatus.ACTIVE: frozenset({PlanStatus.DONE, PlanStatus.CANCELLED}),
+    PlanStatus.DONE: frozenset({PlanStatus.ACTIVE}),
+    PlanStatus.CANCELLED: frozenset({PlanStatus.DRAFT}),
+}
+
+_DETAIL_FIELDS = ("title", "description", "priority", "start_date", "due_date", "owner")
+
+
+class PlanError(ValueError):
+    """An invalid plan or task; ``field`` names what is wrong (``tasks[2].due_date``)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+def _local_today(tenant: Tenant) -> date:
+    return timezone.localdate(timezone=ZoneInfo(tenant.timezone))
+
+
+def _check_title(title: str | None, field: str = "title") -> str:
+    title = (title or "").strip()
+    if not title:
+        raise PlanError(field, "must not be empty")
+    return title
+
+
+def _check_owner(tenant: Tenant, owner: AbstractBaseUser | None) -> None:
+    if owner is not None and not Membership.objects.filter(tenant=tenant, user=owner).exists():
+        raise PlanError("owner", "is not a member of this tenant")
+
+
+def _check_timeline(start: date | None, due: date | None) -> None:
+    if start and due and due < start:
+        raise PlanError("due_date", f"must not be before the start date {start.isoformat()}")
+
+
+def _check_task_due(plan: ActionPlan, due: date | None, field: str) -> None:
+    if due is None:
+        return
+    if plan.due_date and due > plan.due_date:
+        raise PlanError(field, f"must not be after the plan's due date {plan.due_date.isoformat()}")
+    if plan.start_date and due < plan.start_date:
+        raise PlanError(
+            field, f"must not be before the plan's start date {plan.start_date.isoformat()}"
+        )
+
+
+def _check_tasks_fit(plan: ActionPlan, tasks: Sequence[ActionTask]) -> None:
+    for index, task in enumerate(tasks):
+        _check_task_due(plan, task.due_date, f"tasks[{index}].due_date")
+
+
+def _mark_acted(recommendation: Recommendation, user: AbstractBaseUser) -> None:
+    """Planning is acting on it, whatever its status was (also after a dismissal)."""
+    if recommendation.status == Status.ACTED:
+        return
+    recommendation.status = Status.ACTED
+    recommendation.acted_at = timezone.now()
+    recommendation.status_changed_by = user  # type: ignore[assignment]
+    recommendation.save(update_fields=["status", "acted_at", "status_changed_by"])
+
+
+@transaction.atomic
+def create_plan(
+    tenant: Tenant,
+    user: AbstractBaseUser,
+    *,
+    details: Mapping[str, Any],
+    tasks: Sequence[Mapping[str, Any]] = (),
+    recommendation: Recommendation | None = None,
+) -> ActionPlan:
+    """A draft plan; from a recommendation, prefilled with its words and its suggested tasks
+    (each due its days after the start), and the recommendation is marked acted."""
+    values = dict(details)
+    prefilled: list[dict[str, Any]] = []
+    if recommendation is not None:
+        start = values.get("start_date") or _local_today(tenant)
+        offsets = [int(a.get("days_from_start") or 0) for a in recommendation.actions or []]
+        values.setdefault("title", recommendation.display_title[:200])
+        values.setdefault("description", recommendation.display_body)
+        values.setdefault("priority", recommendation.priority)
+        values["start_date"] = start
+        values.setdefault("due_date", start + timedelta(days=max([DEFAULT_PLAN_DAYS, *offsets])))
+        prefilled = [
+            {"title": a.get("title", ""), "due_date": start + timedelta(days=offset)}
+            for a, offset in zip(recommendation.actions or [], offsets, strict=True)
+        ]
+    values["title"] = _check_title(values.get("title"))
+    _check_timeline(values.get("start_date"), values.get("due_date"))
+    _check_owner(tenant, values.get("owner"))
+    plan = ActionPlan(
+        tenant=tenant,
+        recommendation=recommendation,
+        created_by=user,
+        owner=values.pop("owner", None) or user,
+        **{k: v for k, v in values.items() if k in _DETAIL_FIELDS},
+    )
+    new_tasks = [
+        ActionTask(
+            plan=plan,
+            title=_check_title(t.get("title"), f"tasks[{i}].title")[:200],
+            due_date=t.get("due_date"),
+            position=i,
+        )
+        for i, t in enumerate([*prefilled, *tasks])
+    ]
+    _check_tasks_fit(plan, new_tasks)
+    plan.save()
+    ActionTask.objects.bulk_create(new_tasks)
+    if recommendation is not None:
+        _mark_acted(recommendation, user)
+    return plan
+
+
+@transaction.atomic
+def update_plan(plan: ActionPlan, changes: Mapping[str, Any]) -> ActionPlan:
+    """Change details, timeline and status; dates are checked against the plan's tasks."""
+    plan = ActionPlan.objects.select_for_update().get(pk=plan.pk)
+    if "title" in changes:
+        plan.title = _check_title(changes["title"])
+    for name in ("description", "priority", "start_date", "due_date"):
+        if name in changes:
+            setattr(plan, name, changes[name])
+    if "owner" in changes:
+        _check_owner(plan.tenant, changes["owner"])
+        plan.owner = changes["owner"]
+    _check_timeline(plan.start_date, plan.due_date)
+    _check_tasks_fit(plan, list(plan.tasks.all()))
+    if "status" in changes and changes["status"] != plan.status:
+        _change_status(plan, changes["status"])
+    plan.save()
+    return plan
+
+
+def _change_status(plan: ActionPlan, status: str) -> None:
+    if status == PlanStatus.ACTIVE and plan.status == PlanStatus.DRAFT:
+        raise PlanError("status", "a draft becomes active when it is confirmed")
+    if status not in PLAN_TRANSITIONS.get(plan.status, frozenset()):
+        allowed = ", ".join(sorted(PLAN_TRANSITIONS.get(plan.status, ()))) or "none"
+        raise PlanError("status", f"cannot go from {plan.status} to {status} (allowed: {allowed})")
+    plan.status = status
+    plan.completed_at = timezone.now() if status == PlanStatus.DONE else None
+
+
+@transaction.atomic
+def confirm_plan(plan: ActionPlan) -> ActionPlan:
+    """The wizard's last step: a complete, consistent draft becomes active."""
+    plan = ActionPlan.objects.select_for_update().get(pk=plan.pk)
+    if plan.status != PlanStatus.DRAFT:
+        raise PlanError("status", f"only a draft can be confirmed; this plan is {plan.status}")
+    _check_title(plan.title)
+    tasks = list(plan.tasks.all())
+    if not tasks:
+        raise PlanError("tasks", "a plan needs at least one task before it is confirmed")
+    if plan.start_date is None:
+        raise PlanError("start_date", "is required to confirm the plan")
+    if plan.due_date is None:
+        raise PlanError("due_date", "is required to confirm the plan")
+    _check_timeline(plan.start_date, plan.due_date)
+    _check_tasks_fit(plan, tasks)
+    plan.status = PlanStatus.ACTIVE
+    plan.confirmed_at = timezone.now()
+    plan.save(update_fields=["status", "confirmed_at", "updated_at"])
+    return plan
+
+
+@transaction.atomic
+def add_task(
+    plan: ActionPlan, *, title: str, due_date: date | None = None, position: int | None = None
+) -> ActionTask:
+    """Append a task, or insert it at ``position`` (0-based) and shift the ones after it."""
+    plan = ActionPlan.objects.select_for_update().get(pk=plan.pk)
+    title = _check_title(title)
+    _check_task_due(plan, due_date, "due_date")
+    count = plan.tasks.count()
+    at = count if position is None else max(0, min(position, count))
+    ids = list(plan.tasks.order_by("position", "id").values_list("id", flat=True))
+    task = ActionTask.objects.create(plan=plan, title=title, due_date=due_date, position=at)
+    ids.insert(at, task.pk)
+    _renumber(plan, ids)
+    task.refresh_from_db()
+    return task
+
+
+@transaction.atomic
+def update_task(
+    task: ActionTask, changes: Mapping[str, Any], *, user: AbstractBaseUser
+) -> ActionTask:
+    """Rename, re-date, or complete (who and when are recorded) or reopen a task."""
+    task = ActionTask.objects.select_related("plan").select_for_update().get(pk=task.pk)
+    if "title" in changes:
+        task.title = _check_title(changes["title"])
+    if "due_date" in changes:
+        _check_task_due(task.plan, changes["due_date"], "due_date")
+        task.due_date = changes["due_date"]
+    if "done" in changes and bool(changes["done"]) != task.done:
+        task.done = bool(changes["done"])
+        task.completed_by = user if task.done else None  # type: ignore[assignment]
+        task.completed_at = timezone.now() if task.done else None
+    task.save()
+    ActionPlan.objects.filter(pk=task.plan_id).update(updated_at=timezone.now())
+    return task
+
+
+@transaction.atomic
+def remove_task(task: ActionTask) -> None:
+    plan = ActionPlan.objects.select_for_update().get(pk=task.plan_id)
+    task.delete()
+    _renumber(plan, list(plan.tasks.order_by("position", "id").values_list("id", flat=True)))
+
+
+@transaction.atomic
+def reorder_tasks(plan: ActionPlan, order: Sequence[int]) -> list[ActionTask]:
+    """Put the tasks in the given order; ``order`` must name each of the plan's tasks once."""
+    plan = ActionPlan.objects.select_for_update().get(pk=plan.pk)
+    current = set(plan.tasks.values_list("id", flat=True))
+    if len(order) != len(set(order)) or set(order) != current:
+        raise PlanError("order", "must list each of the plan's task ids exactly once")
+    _renumber(plan, list(order))
+    return list(plan.tasks.order_by("position"))
+
+
+def _renumber(plan: ActionPlan, ordered_ids: Sequence[int]) -> None:
+    """Positions 0..n-1 in the given order."""
+    tasks = {t.pk: t for t in plan.tasks.all()}
+    changed = []
+    for index, pk in enumerate(ordered_ids):
+        tasks[pk].position = index
+        changed.append(tasks[pk])
+    ActionTask.objects.bulk_update(changed, ["position"])
+    ActionPlan.objects.filter(pk=plan.pk).update(updated_at=timezone.now())
