@@ -40,9 +40,6 @@ app.conf.update(
     worker_prefetch_multiplier=1,
     task_track_started=True,
     broker_connection_retry_on_startup=True,
-    # Redis redelivers an unacked message after this; longer than the hard time limit, so a task
-    # still running is never handed to a second worker.
-    broker_transport_options={"visibility_timeout": 3600},
     worker_send_task_events=True,
     task_send_sent_event=True,
     beat_scheduler="django_celery_beat.schedulers:DatabaseScheduler",

@@ -199,10 +199,27 @@ LOGGING = {
 # --- Celery -------------------------------------------------------------------------------------
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240, minimum=1)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300, minimum=1)
+# Redis redelivers a message not acknowledged within this many seconds (a worker host that died);
+# longer than any task's hard time limit, so a task still running is never handed out twice.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=10)
+}
 
 # --- Coach engine --------------------------------------------------------------------------------
 COACH_COOLDOWN_DAYS = env_int("COACH_COOLDOWN_DAYS", 7, minimum=0)
 COACH_MAX_RECOMMENDATIONS_PER_DAY = env_int("COACH_MAX_RECOMMENDATIONS_PER_DAY", 5, minimum=1)
+
+# --- Daily insight -------------------------------------------------------------------------------
+# Tenants per worker task: large enough that per-task overhead (~5 ms through the broker) is
+# small against the work, small enough that a killed worker redoes little.
+INSIGHT_BATCH_SIZE = env_int("INSIGHT_BATCH_SIZE", 200, minimum=1, maximum=5000)
+# At most this many tenants claimed by one dispatcher pass; the next pass takes the rest.
+INSIGHT_DISPATCH_MAX = env_int("INSIGHT_DISPATCH_MAX", 200_000, minimum=1)
+# A dispatched tenant whose insight is not written by then is dispatched again.
+INSIGHT_LEASE_SECONDS = env_int("INSIGHT_LEASE_SECONDS", 900, minimum=10)
+INSIGHT_BATCH_SOFT_TIME_LIMIT = env_int("INSIGHT_BATCH_SOFT_TIME_LIMIT", 240, minimum=5)
+# How often Beat runs the dispatcher (seconds); the data migration creates the entry with it.
+INSIGHT_DISPATCH_EVERY = env_int("INSIGHT_DISPATCH_EVERY", 300, minimum=10)
 
 # --- LLM (optional) -----------------------------------------------------------------------------
 OPENAI_API_KEY = env_str("OPENAI_API_KEY", "") or ""
@@ -210,3 +227,43 @@ OPENAI_BASE_URL = env_str("OPENAI_BASE_URL", "") or None
 if OPENAI_BASE_URL:
     env_url("OPENAI_BASE_URL", OPENAI_BASE_URL, ("http", "https"))
 COACH_LLM_MODEL = env_str("COACH_LLM_MODEL", "gpt-4o-mini") or "gpt-4o-mini"
+
+# --- LLM budget / feedback ----------------------------------------------------------------------
+# One model call may wait this long for a response (or for the next streamed chunk); a user is
+# waiting on the chat, so long enough for a full answer, short enough to fall back in time.
+COACH_LLM_TIMEOUT = env_float("COACH_LLM_TIMEOUT", 20.0, minimum=0.1)
+# Retries after a 429/5xx/timeout; a Retry-After longer than COACH_LLM_MAX_RETRY_WAIT is not
+# waited for (the fallback answers instead: a user should not stare at a spinner for minutes).
+COACH_LLM_MAX_RETRIES = env_int("COACH_LLM_MAX_RETRIES", 2, minimum=0)
+COACH_LLM_MAX_RETRY_WAIT = env_float("COACH_LLM_MAX_RETRY_WAIT", 10.0, minimum=0.0)
+COACH_LLM_BACKOFF = env_float("COACH_LLM_BACKOFF", 0.5, minimum=0.0)  # first backoff, doubles
+# Tokens (prompt + completion) a tenant may spend per calendar month of its timezone; ~100 chats
+# and a month of daily enrichment on a small model. 0 turns the LLM off for every tenant.
+COACH_LLM_MONTHLY_TOKEN_BUDGET = env_int("COACH_LLM_MONTHLY_TOKEN_BUDGET", 300_000, minimum=0)
+COACH_LLM_MAX_OUTPUT_TOKENS = env_int("COACH_LLM_MAX_OUTPUT_TOKENS", 600, minimum=16)
+COACH_CHAT_HISTORY_MESSAGES = env_int("COACH_CHAT_HISTORY_MESSAGES", 10, minimum=0)
+COACH_CHAT_MAX_QUESTION_CHARS = env_int("COACH_CHAT_MAX_QUESTION_CHARS", 2000, minimum=1)
+COACH_ENRICHMENT_CACHE_SECONDS = env_int("COACH_ENRICHMENT_CACHE_SECONDS", 30 * 86400, minimum=0)
+# Enrich every recommendation, or (false) only those of templates feedback marked "unclear".
+COACH_ENRICH_ALL = env_bool("COACH_ENRICH_ALL", True)
+
+FEEDBACK_COMMENT_MAX_LENGTH = env_int("FEEDBACK_COMMENT_MAX_LENGTH", 1000, minimum=1)
+FEEDBACK_SILENCE_ALREADY_DONE_DAYS = env_int("FEEDBACK_SILENCE_ALREADY_DONE_DAYS", 30, minimum=0)
+FEEDBACK_SILENCE_NOT_RELEVANT_DAYS = env_int("FEEDBACK_SILENCE_NOT_RELEVANT_DAYS", 90, minimum=0)
+# "Not a priority" scales that template's score down for the tenant for this many days.
+FEEDBACK_NOT_PRIORITY_FACTOR = env_float("FEEDBACK_NOT_PRIORITY_FACTOR", 0.7, minimum=0.0)
+FEEDBACK_NOT_PRIORITY_DAYS = env_int("FEEDBACK_NOT_PRIORITY_DAYS", 60, minimum=0)
+# Pseudo-votes of the wider rate in each estimate: with 5, a tenant's own votes outweigh the
+# overall rate once it has given more than five on a template.
+FEEDBACK_PRIOR_STRENGTH = env_float("FEEDBACK_PRIOR_STRENGTH", 5.0, minimum=0.0)
+# How far helpfulness moves a score: factor = 1 + strength * (estimate - 0.5), 0.5..1.5 at 1.0.
+FEEDBACK_HELPFULNESS_STRENGTH = env_float("FEEDBACK_HELPFULNESS_STRENGTH", 1.0, minimum=0.0)
+FEEDBACK_LOOKBACK_DAYS = env_int("FEEDBACK_LOOKBACK_DAYS", 365, minimum=1)
+# Several models have a "status" with different choices; the schema names each set apart.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "RecommendationStatusEnum": "coach.models.Status",
+        "ActionPlanStatusEnum": "coach.models.PlanStatus",
+        "FeedbackReasonEnum": "feedback.models.Reason",
+    }
+)

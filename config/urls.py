@@ -4,16 +4,20 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from coach.views import CatalogView
 from gateway import health
+from insights import prometheus
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("metrics", prometheus.metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("v1/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("v1/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("v1/", include("gateway.urls")),
     path("v1/tenants/<uuid:tenant_id>/", include("insights.urls")),
+    path("v1/tenants/<uuid:tenant_id>/notifications/", include("notifications.urls")),
     path("v1/tenants/<uuid:tenant_id>/coach/", include("coach.urls")),
+    path("v1/tenants/<uuid:tenant_id>/", include("feedback.urls")),
     path("v1/coach/catalog/", CatalogView.as_view(), name="catalog"),
     path("api-auth/", include("rest_framework.urls")),
 ]

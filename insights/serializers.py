@@ -1,9 +1,15 @@
 from __future__ import annotations
 
+from django.db.models import Case, When
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from coach.serializers import RecommendationSerializer
 from insights.metrics import MONEY_FIELDS
-from insights.models import FinancialPeriod
+from insights.models import FinancialPeriod, Insight
+
+# Most urgent first on an insight's card list.
+PRIORITY_ORDER = ("critical", "high", "medium", "low")
 
 
 class FinancialPeriodSerializer(serializers.ModelSerializer):
@@ -55,3 +61,39 @@ class UpsertResultSerializer(serializers.Serializer):
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
     periods = FinancialPeriodSerializer(many=True)
+
+
+class InsightSummarySerializer(serializers.ModelSerializer):
+    """One point of the health trend chart."""
+
+    class Meta:
+        model = Insight
+        fields = ["local_date", "score", "band", "as_of", "has_data", "generated_at"]
+
+
+class InsightSerializer(serializers.ModelSerializer):
+    recommendations = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Insight
+        fields = [
+            "local_date",
+            "score",
+            "band",
+            "health",
+            "change",
+            "as_of",
+            "has_data",
+            "generated_at",
+            "duration_ms",
+            "regenerated_at",
+            "regeneration_count",
+            "recommendations",
+        ]
+
+    @extend_schema_field(RecommendationSerializer(many=True))
+    def get_recommendations(self, insight: Insight) -> list[dict]:
+        recs = insight.recommendations.order_by(
+            Case(*[When(priority=p, then=i) for i, p in enumerate(PRIORITY_ORDER)]), "-score", "id"
+        )
+        return RecommendationSerializer(recs, many=True).data

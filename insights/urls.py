@@ -1,9 +1,12 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from insights import views
 
 urlpatterns = [
     path("financials/", views.FinancialsView.as_view(), name="financials"),
+    path("insights/", views.InsightListView.as_view(), name="insight-list"),
+    re_path(r"^insights/run/?$", views.InsightRunView.as_view(), name="insight-run"),
+    path("insights/<str:day>/", views.InsightDetailView.as_view(), name="insight-detail"),
     path(
         "coach/recommendations/generate/",
         views.GenerateView.as_view(),

@@ -1,21 +1,27 @@
-"""Thin views: financial periods in and out."""
+"""Thin views: financial periods, on-demand advice, and the daily insights."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from coach.serializers import RecommendationSerializer
+from gateway.models import MANAGER_ROLES
 from gateway.tenancy import TenantScopedMixin
+from insights.dispatch import queue_today
 from insights.financials import PeriodError, clean_periods, parse_month, upsert_periods
-from insights.models import FinancialPeriod
+from insights.models import FinancialPeriod, Insight
 from insights.serializers import (
     FinancialPeriodSerializer,
     FinancialsUpsertSerializer,
+    InsightSerializer,
+    InsightSummarySerializer,
     UpsertResultSerializer,
 )
 from insights.services import generate_recommendations
@@ -89,3 +95,62 @@ class GenerateView(TenantScopedMixin, generics.GenericAPIView):
                 "No financial data yet: add monthly periods to get a score and advice."
             )
         return Response(body, status=status.HTTP_201_CREATED)
+
+
+class InsightListView(TenantScopedMixin, generics.ListAPIView):
+    """The insight history, newest first: the points of the health trend chart."""
+
+    serializer_class = InsightSummarySerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        queryset = Insight.objects.filter(tenant=self.tenant).order_by("-local_date")
+        for param, lookup in (("from", "local_date__gte"), ("to", "local_date__lte")):
+            raw = self.request.query_params.get(param)
+            if raw:
+                try:
+                    queryset = queryset.filter(**{lookup: date.fromisoformat(raw)})
+                except ValueError:
+                    raise ValidationError(
+                        {param: [f"'{raw}' is not a date (YYYY-MM-DD)"]}
+                    ) from None
+        return queryset
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("from", OpenApiTypes.DATE, description="first local date"),
+            OpenApiParameter("to", OpenApiTypes.DATE, description="last local date"),
+        ]
+    )
+    def get(self, request: Request, *args: object, **kwargs: object) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+class InsightDetailView(TenantScopedMixin, generics.GenericAPIView):
+    """One insight with its recommendations: ``latest`` or a local date (YYYY-MM-DD)."""
+
+    serializer_class = InsightSerializer
+
+    def get(self, request: Request, tenant_id: str, day: str) -> Response:
+        insights = Insight.objects.filter(tenant=self.tenant)
+        if day == "latest":
+            insight = insights.order_by("-local_date").first()
+        else:
+            try:
+                insight = insights.filter(local_date=date.fromisoformat(day)).first()
+            except ValueError:
+                raise ValidationError({"date": [f"'{day}' is not a date (YYYY-MM-DD)"]}) from None
+        if insight is None:
+            raise NotFound("No insight for that date yet.")
+        return Response(InsightSerializer(insight).data)
+
+
+class InsightRunView(TenantScopedMixin, generics.GenericAPIView):
+    """Queue today's insight now (owners and admins); a second call while queued is a no-op."""
+
+    write_roles = MANAGER_ROLES
+
+    @extend_schema(request=None, responses={202: OpenApiTypes.OBJECT, 200: OpenApiTypes.OBJECT})
+    def post(self, request: Request, tenant_id: str) -> Response:
+        outcome = queue_today(self.tenant)
+        code = status.HTTP_200_OK if outcome["status"] == "done" else status.HTTP_202_ACCEPTED
+        return Response(outcome, status=code)

@@ -1,0 +1,63 @@
+"""``/metrics`` in the Prometheus text format, for every process at once (counters live in Redis,
+state in Postgres, queue depths in the broker)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+
+from config.celery import QUEUES, app
+from insights import telemetry
+from insights.models import InsightSchedule
+from notifications.models import LiveConnection
+
+COUNTERS = {
+    "insights_generated_total": "Daily insights written.",
+    "insights_failed_total": "Tenants whose insight failed (recorded in InsightFailure).",
+    "insights_skipped_total": "Tenants skipped because their insight already existed.",
+    "insights_dispatched_total": "Tenants claimed by the dispatcher.",
+    "dispatcher_runs_total": "Dispatcher passes.",
+    "coach_alerts_total": "Critical recommendations sent as coach alerts.",
+    "insight_compute_seconds_total": "CPU time spent computing insights.",
+}
+
+
+def queue_depths() -> dict[str, int | None]:
+    depths: dict[str, int | None] = {}
+    with app.connection_for_read() as conn:
+        channel = conn.default_channel
+        for name in QUEUES:
+            try:
+                depths[name] = channel.queue_declare(queue=name, passive=True).message_count
+            except Exception:
+                depths[name] = None
+    return depths
+
+
+def _lines(name: str, kind: str, help_text: str, samples: list[tuple[str, float]]) -> list[str]:
+    lines = [f"# HELP coach_{name} {help_text}", f"# TYPE coach_{name} {kind}"]
+    lines += [f"coach_{name}{labels} {value:g}" for labels, value in samples]
+    return lines
+
+
+def metrics(request: HttpRequest) -> HttpResponse:
+    lines: list[str] = []
+    for name, value in telemetry.read(list(COUNTERS)).items():
+        lines += _lines(name, "counter", COUNTERS[name], [("", value)])
+    oldest_due = (
+        InsightSchedule.objects.filter(next_run_at__lte=timezone.now())
+        .order_by("next_run_at")
+        .values_list("next_run_at", flat=True)
+        .first()
+    )
+    lag = (timezone.now() - oldest_due).total_seconds() if oldest_due else 0.0
+    lines += _lines(
+        "dispatcher_lag_seconds", "gauge", "How long the oldest due tenant has waited.", [("", lag)]
+    )
+    depths = [(f'{{queue="{q}"}}', float(d)) for q, d in queue_depths().items() if d is not None]
+    lines += _lines("queue_depth", "gauge", "Messages waiting in each Celery queue.", depths)
+    connections = LiveConnection.objects.count()
+    lines += _lines(
+        "websocket_connections", "gauge", "Open WebSocket connections.", [("", connections)]
+    )
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; version=0.0.4")

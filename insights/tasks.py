@@ -1,0 +1,45 @@
+"""Celery tasks of the daily insight: thin wrappers over dispatch and daily."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from celery import shared_task
+from django.conf import settings
+
+from config.celery import RETRYING
+from insights import daily, dispatch
+from insights.scheduling import Item
+
+
+def encode(items: Sequence[Item]) -> list[list[str]]:
+    return [[str(tenant_id), day.isoformat()] for tenant_id, day in items]
+
+
+def decode(raw: Sequence[Sequence[str]]) -> list[Item]:
+    return [(UUID(tenant_id), date.fromisoformat(day)) for tenant_id, day in raw]
+
+
+def publish_batch(items: Sequence[Item], at: datetime) -> None:
+    run_insight_batch.apply_async(args=[encode(items), at.isoformat()])
+
+
+@shared_task(
+    bind=True,
+    **RETRYING,
+    soft_time_limit=settings.INSIGHT_BATCH_SOFT_TIME_LIMIT,
+    time_limit=settings.INSIGHT_BATCH_SOFT_TIME_LIMIT + 30,
+)
+def run_insight_batch(self: Any, items: list[list[str]], at: str | None = None) -> dict[str, int]:
+    """Compute a batch's insights; safe to run again (acks late, redelivered if the worker dies)."""
+    when = datetime.fromisoformat(at) if at else None
+    return daily.run_batch(decode(items), task_id=self.request.id or "", at=when).summary()
+
+
+@shared_task(bind=True, **RETRYING)
+def dispatch_due_insights(self: Any) -> dict[str, float]:
+    """Beat's periodic entry point: one dispatcher pass at the current instant."""
+    return dispatch.dispatch_due(publish=publish_batch).summary()

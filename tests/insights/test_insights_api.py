@@ -1,0 +1,86 @@
+"""The insight history, the latest and one day's insight, and running today's by hand."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from gateway.models import Role
+from insights import daily
+from insights.models import Insight, InsightSchedule
+from insights.services import local_today
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def _base(tenant) -> str:  # type: ignore[no-untyped-def]
+    return f"/v1/tenants/{tenant.id}/insights/"
+
+
+def test_history_latest_and_by_date(api, tenant, books):
+    books(tenant, "cash_crunch")
+    daily.run_batch([(tenant.pk, date(2026, 2, 9)), (tenant.pk, date(2026, 2, 10))])
+
+    history = api.get(_base(tenant)).json()
+    latest = api.get(f"{_base(tenant)}latest/").json()
+    first = api.get(f"{_base(tenant)}2026-02-09/").json()
+
+    assert [row["local_date"] for row in history["results"]] == ["2026-02-10", "2026-02-09"]
+    assert latest["local_date"] == "2026-02-10"
+    assert first["band"] == "critical"
+    assert first["recommendations"][0]["priority"] == "critical"
+    assert len(first["health"]["components"]) == 4
+    assert api.get(_base(tenant), {"from": "2026-02-10"}).json()["count"] == 1
+
+
+def test_unknown_dates_and_garbage_answer_clearly(api, tenant):
+    assert api.get(f"{_base(tenant)}latest/").status_code == 404
+    assert api.get(f"{_base(tenant)}2026-02-09/").status_code == 404
+    garbage = api.get(f"{_base(tenant)}yesterday/")
+    assert garbage.status_code == 400
+    assert garbage.json()["detail"].startswith("date:")
+    assert api.get(_base(tenant), {"from": "soon"}).status_code == 400
+
+
+def test_run_queues_todays_insight_once(api, tenant, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        first = api.post(f"{_base(tenant)}run")
+        second = api.post(f"{_base(tenant)}run")
+
+    assert first.status_code == 202
+    assert first.json()["status"] == "queued"
+    assert second.status_code == 202
+    assert second.json()["task_id"] == first.json()["task_id"]
+    assert len(callbacks) == 1  # one task published, not two
+    assert InsightSchedule.objects.get(tenant=tenant).task_id == first.json()["task_id"]
+
+
+def test_run_when_todays_insight_exists_is_a_no_op(api, tenant):
+    today = local_today(tenant)
+    daily.run_batch([(tenant.pk, today)])
+
+    response = api.post(f"{_base(tenant)}run")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "done", "local_date": today.isoformat()}
+    assert Insight.objects.filter(tenant=tenant).count() == 1
+
+
+@pytest.mark.parametrize("role", [Role.MEMBER, Role.VIEWER])
+def test_only_owners_and_admins_may_run(tenant, make_user, add_member, role):
+    user = make_user()
+    add_member(tenant, user, role)
+
+    assert client_for(user).post(f"{_base(tenant)}run").status_code == 403
+    assert client_for(user).get(_base(tenant)).status_code == 200
+
+
+def test_another_tenants_insights_answer_404(api, other_tenant):
+    daily.run_batch([(other_tenant.pk, date(2026, 2, 9))])
+
+    assert api.get(_base(other_tenant)).status_code == 404
+    assert api.get(f"{_base(other_tenant)}latest/").status_code == 404
+    assert api.get(f"{_base(other_tenant)}2026-02-09/").status_code == 404
+    assert api.post(f"{_base(other_tenant)}run").status_code == 404
