@@ -63,6 +63,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # The web console's static files, served by the web process itself (no CDN, no extra server).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -126,7 +128,9 @@ CACHES = {
 
 CHANNEL_LAYERS = {
     "default": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        # Pub/sub: measured faster than the core layer and with no per-channel capacity to overflow
+        # (docs/notifications.md); what it may drop in a partition, the inbox and resume replay.
+        "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
         "CONFIG": {
             "hosts": [env_url("CHANNEL_LAYER_URL", REDIS_URL, ("redis", "rediss", "unix"))],
             "prefix": env_str("CHANNEL_LAYER_PREFIX", "coach:asgi") or "coach:asgi",
@@ -184,6 +188,17 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# With DEBUG on, WhiteNoise serves straight from the apps' static folders; without it, from
+# STATIC_ROOT, filled by `collectstatic` (run by .ci/start and at release), compressed. Not the
+# manifest storage: the console's ES modules import each other by plain relative names.
+# Fixed here, not read from DEBUG per request: the test runner turns DEBUG off after start-up.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
+if not DEBUG:
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    }
 
 # --- Logging: one line per event, with the logger name -------------------------------------------
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO") or "INFO"

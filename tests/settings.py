@@ -23,3 +23,10 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed, t
 # Two test runs at once on one machine (two developers, or CI beside a developer) need two
 # databases: pytest-django drops the test database when it finishes.
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("COACH_TEST_DB", "test_coach")}  # noqa: F405
+
+# The broker's keys carry the run's prefix too, so two test runs on one machine never take each
+# other's tasks (their workers would otherwise share the queues of Redis database 1).
+CELERY_BROKER_TRANSPORT_OPTIONS = {  # noqa: F405
+    **CELERY_BROKER_TRANSPORT_OPTIONS,  # noqa: F405
+    "global_keyprefix": f"coach-test-{os.environ['COACH_TEST_RUN']}:",
+}
