@@ -3,10 +3,11 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from coach.views import CatalogView
-from gateway import health
+from gateway import console, health
 from insights import prometheus
 
 urlpatterns = [
+    path("", console.index, name="console"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("metrics", prometheus.metrics, name="metrics"),

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from gateway import views
+from gateway import console, views
 
 urlpatterns = [
     path("me/", views.MeView.as_view(), name="me"),
     path("auth/token/", views.LoginView.as_view(), name="login"),
+    path("auth/session/", console.SessionView.as_view(), name="session"),
     path("tokens/", views.TokenListCreateView.as_view(), name="token-list"),
     path("tokens/<int:pk>/", views.TokenDetailView.as_view(), name="token-detail"),
     path("tenants/", views.TenantListCreateView.as_view(), name="tenant-list"),

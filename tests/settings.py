@@ -26,7 +26,7 @@ DATABASES["default"]["TEST"] = {"NAME": os.environ.get("COACH_TEST_DB", "test_co
 
 # The broker's keys carry the run's prefix too, so two test runs on one machine never take each
 # other's tasks (their workers would otherwise share the queues of Redis database 1).
-CELERY_BROKER_TRANSPORT_OPTIONS = {  # noqa: F405
+CELERY_BROKER_TRANSPORT_OPTIONS = {
     **CELERY_BROKER_TRANSPORT_OPTIONS,  # noqa: F405
     "global_keyprefix": f"coach-test-{os.environ['COACH_TEST_RUN']}:",
 }

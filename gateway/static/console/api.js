@@ -1,0 +1,88 @@
+// The HTTP API, through the session cookie. Unsafe methods carry the CSRF token from the cookie
+// (Django rotates it on login, so it is read on every request, never cached).
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    super((body && body.detail) || `HTTP ${status}`);
+    this.status = status;
+    this.body = body || {};
+    this.errors = (body && body.errors) || {};
+  }
+}
+
+export function csrfToken() {
+  const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+  return match ? decodeURIComponent(match[1]) : "";
+}
+
+export async function api(method, path, body) {
+  const headers = { Accept: "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (!["GET", "HEAD"].includes(method)) headers["X-CSRFToken"] = csrfToken();
+  const response = await fetch(path, {
+    method,
+    headers,
+    credentials: "same-origin",
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (response.status === 204) return null;
+  let data = null;
+  const text = await response.text();
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = { detail: text.slice(0, 200) };
+    }
+  }
+  if (!response.ok) throw new ApiError(response.status, data);
+  return data;
+}
+
+export const get = (path) => api("GET", path);
+export const post = (path, body) => api("POST", path, body ?? {});
+export const patch = (path, body) => api("PATCH", path, body);
+export const del = (path) => api("DELETE", path);
+
+/** The tenant's part of the API. */
+export function tenantApi(tenantId) {
+  const base = `/v1/tenants/${tenantId}`;
+  const rec = (rid) => `${base}/coach/recommendations/${rid}`;
+  const plan = (pid) => `${base}/coach/action-plans/${pid}`;
+  return {
+    base,
+    tenant: () => get(`${base}/`),
+    latestInsight: () => get(`${base}/insights/latest/`),
+    insights: (from) => get(`${base}/insights/?limit=90&from=${from}`),
+    runInsight: () => post(`${base}/insights/run`),
+    recommendations: () =>
+      get(`${base}/coach/recommendations/?status=new,seen,acted&limit=100`),
+    setStatus: (rid, status) => patch(`${rec(rid)}/`, { status }),
+    details: (rid) => get(`${rec(rid)}/details/`),
+    conversation: (rid) => get(`${rec(rid)}/conversation/`),
+    ask: (rid, content) => post(`${rec(rid)}/conversation/`, { content }),
+    suggestions: (rid) => get(`${rec(rid)}/suggestions/`),
+    feedback: (rid, body) => post(`${rec(rid)}/feedback`, body),
+    plans: (query) => get(`${base}/coach/action-plans/?${query}`),
+    plan: (pid) => get(`${plan(pid)}/`),
+    createPlan: (body) => post(`${base}/coach/action-plans/`, body),
+    updatePlan: (pid, body) => patch(`${plan(pid)}/`, body),
+    deletePlan: (pid) => del(`${plan(pid)}/`),
+    confirmPlan: (pid) => post(`${plan(pid)}/confirm/`),
+    addTask: (pid, body) => post(`${plan(pid)}/tasks/`, body),
+    updateTask: (pid, tid, body) => patch(`${plan(pid)}/tasks/${tid}/`, body),
+    deleteTask: (pid, tid) => del(`${plan(pid)}/tasks/${tid}/`),
+    reorderTasks: (pid, order) => post(`${plan(pid)}/tasks/reorder/`, { order }),
+    inbox: () => get(`${base}/notifications/?limit=200`),
+    markRead: (id) => post(`${base}/notifications/${id}/read`),
+    markUnread: (id) => post(`${base}/notifications/${id}/unread`),
+    readAll: () => post(`${base}/notifications/read-all`),
+    clearAll: () => del(`${base}/notifications/`),
+  };
+}
+
+export const session = {
+  current: () => get("/v1/auth/session/"),
+  login: (username, password) => post("/v1/auth/session/", { username, password }),
+  logout: () => del("/v1/auth/session/"),
+};

@@ -1,0 +1,213 @@
+// The console: log in, pick a business, see its dashboard live.
+
+import { ApiError, session, tenantApi } from "./api.js";
+import { openChat } from "./chat.js";
+import { loadDashboard, renderDashboard } from "./dashboard.js";
+import { openDetails } from "./details.js";
+import { $, h } from "./dom.js";
+import { openFeedback } from "./feedback.js";
+import { closeModal } from "./modal.js";
+import { Notifications } from "./notifications.js";
+import { openWizard } from "./wizard.js";
+import { SocketManager } from "./ws.js";
+
+const TENANT_KEY = "coach.tenant";
+const socket = SocketManager.shared();
+const state = { me: null, ctx: null, data: null, refreshTimer: null };
+
+// --- connection state ---------------------------------------------------------------------------
+
+const wsState = $("#ws-state");
+const retryButton = h("button", { type: "button", class: "btn small ghost", id: "ws-retry", hidden: true, onclick: () => socket.reconnectNow() }, "Reconnect");
+wsState.after(retryButton);
+socket.addEventListener("state", (event) => {
+  const { state: value, reason } = event.detail;
+  wsState.dataset.state = value;
+  wsState.querySelector(".ws-label").textContent = value;
+  wsState.title = reason ? `${value}: ${reason}` : value;
+  retryButton.hidden = value !== "disconnected";
+});
+socket.addEventListener("retry", (event) => {
+  wsState.title = `disconnected: retrying in ${Math.ceil(event.detail.wait / 1000)} s`;
+});
+socket.addEventListener("fatal", (event) => {
+  if (event.detail.code === 4401) showLogin("Your session has ended. Please sign in again.");
+});
+socket.addEventListener("notification", (event) => {
+  const n = event.detail;
+  if (!state.ctx) return;
+  state.ctx.notifications.receive(n);
+  // A new insight or recommendation: show it without a reload.
+  if (n.kind === "coach_alert" || (n.data && (n.data.insight_date || n.data.recommendation_id))) scheduleRefresh();
+});
+
+// --- login --------------------------------------------------------------------------------------
+
+const loginView = $("#login-view");
+const appView = $("#app-view");
+const loginForm = $("#login-form");
+const loginError = $("#login-error");
+
+function showLogin(message = "") {
+  socket.close();
+  closeModal();
+  state.ctx = null;
+  appView.hidden = true;
+  loginView.hidden = false;
+  loginError.hidden = !message;
+  loginError.textContent = message;
+  $("#login-username").focus();
+}
+
+loginForm.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  loginError.hidden = true;
+  const username = $("#login-username").value.trim();
+  const password = $("#login-password").value;
+  if (!username || !password) {
+    loginError.textContent = !username ? "Enter your username." : "Enter your password.";
+    loginError.hidden = false;
+    return;
+  }
+  const button = loginForm.querySelector("button[type=submit]");
+  button.disabled = true;
+  try {
+    state.me = await session.login(username, password);
+    $("#login-password").value = "";
+    await startApp();
+  } catch (error) {
+    loginError.textContent = error instanceof ApiError ? error.message : "Cannot reach Coach. Try again.";
+    loginError.hidden = false;
+  } finally {
+    button.disabled = false;
+  }
+});
+
+$("#logout").addEventListener("click", async () => {
+  try {
+    await session.logout();
+  } finally {
+    state.me = null;
+    showLogin();
+  }
+});
+
+// --- the app ------------------------------------------------------------------------------------
+
+const tenantSelect = $("#tenant-select");
+tenantSelect.addEventListener("change", () => openTenant(tenantSelect.value));
+
+async function startApp() {
+  loginView.hidden = true;
+  appView.hidden = false;
+  $("#user-name").textContent = state.me.username;
+  const memberships = state.me.memberships || [];
+  tenantSelect.replaceChildren(...memberships.map((m) => h("option", { value: m.tenant_id }, m.tenant_name)));
+  if (!memberships.length) {
+    $("#dashboard").replaceChildren(h("p", { class: "card" }, "You are not a member of any business yet."));
+    return;
+  }
+  const wanted = new URLSearchParams(location.hash.slice(1)).get("tenant") || localStorage.getItem(TENANT_KEY);
+  const chosen = memberships.some((m) => m.tenant_id === wanted) ? wanted : memberships[0].tenant_id;
+  await openTenant(chosen);
+}
+
+async function openTenant(tenantId) {
+  tenantSelect.value = tenantId;
+  localStorage.setItem(TENANT_KEY, tenantId);
+  history.replaceState(null, "", `#tenant=${tenantId}`);
+  socket.close();
+  closeModal();
+  const api = tenantApi(tenantId);
+  const root = $("#dashboard");
+  root.replaceChildren(h("p", { class: "muted" }, "Loading…"));
+  const tenant = await api.tenant();
+  const ctx = {
+    api,
+    tenant,
+    socket,
+    open: (action, rec) => openAction(ctx, action, rec),
+    runInsight: () => runInsight(ctx),
+    onPlan: () => scheduleRefresh(),
+    onFeedback: () => {},
+  };
+  ctx.notifications = new Notifications({ api, onOpen: (n) => openFromNotification(ctx, n) });
+  state.ctx = ctx;
+  await Promise.all([ctx.notifications.load(), refresh()]);
+  if (state.ctx !== ctx) return;
+  socket.open(tenantId, [...ctx.notifications.items.keys()]);
+}
+
+async function refresh() {
+  const ctx = state.ctx;
+  if (!ctx) return;
+  try {
+    const data = await loadDashboard(ctx);
+    if (state.ctx !== ctx) return;
+    state.data = data;
+    renderDashboard($("#dashboard"), ctx, data);
+  } catch (error) {
+    if (error instanceof ApiError && (error.status === 401 || error.status === 403)) showLogin("Please sign in.");
+    else $("#dashboard").replaceChildren(h("p", { class: "form-error", role: "alert" }, `Could not load the dashboard: ${error.message}`));
+  }
+}
+
+function scheduleRefresh() {
+  clearTimeout(state.refreshTimer);
+  state.refreshTimer = setTimeout(refresh, 300);
+}
+
+function openAction(ctx, action, rec) {
+  const open = { plan: openWizard, details: openDetails, chat: openChat, feedback: openFeedback }[action];
+  return open(ctx, rec);
+}
+
+async function openFromNotification(ctx, n) {
+  const rid = n.data && n.data.recommendation_id;
+  if (!rid) return;
+  await refresh();
+  const card = document.querySelector(`.rec[data-id="${rid}"]`);
+  const rec = state.data && state.data.recommendations.find((r) => r.id === rid);
+  if (card) {
+    card.scrollIntoView({ behavior: "smooth", block: "center" });
+    card.classList.add("highlight");
+    setTimeout(() => card.classList.remove("highlight"), 2000);
+  }
+  if (rec) openDetails(ctx, rec);
+}
+
+async function runInsight(ctx) {
+  const button = $("#run-insight");
+  if (button) {
+    button.disabled = true;
+    button.textContent = "Queued — Coach is working on it…";
+  }
+  try {
+    await ctx.api.runInsight();
+  } catch (error) {
+    if (button) button.textContent = error.message;
+    return;
+  }
+  // The worker writes it in a moment; poll a little, a critical alert also refreshes the page.
+  for (let i = 0; i < 30 && state.ctx === ctx; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    try {
+      await ctx.api.latestInsight();
+      await refresh();
+      return;
+    } catch {
+      /* not yet */
+    }
+  }
+}
+
+// --- boot ---------------------------------------------------------------------------------------
+
+(async () => {
+  try {
+    state.me = await session.current();
+    await startApp();
+  } catch {
+    showLogin();
+  }
+})();

@@ -1,0 +1,123 @@
+// Tiny hand-written SVG line charts: a few series over shared labels, gaps where a value is
+// unknown (null is not zero), axes with a handful of ticks, a <title> on every point.
+
+const NS = "http://www.w3.org/2000/svg";
+const PALETTE = ["#2563eb", "#d97706", "#059669", "#9333ea", "#dc2626"];
+
+function el(name, attrs = {}, text) {
+  const node = document.createElementNS(NS, name);
+  for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, value);
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function niceTicks(min, max, count = 4) {
+  if (min === max) {
+    const pad = Math.abs(min) * 0.1 || 1;
+    min -= pad;
+    max += pad;
+  }
+  const raw = (max - min) / count;
+  const magnitude = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((s) => s >= raw) || raw;
+  const start = Math.floor(min / step) * step;
+  const ticks = [];
+  for (let v = start; v <= max + step * 0.5; v += step) ticks.push(Number(v.toPrecision(12)));
+  return ticks;
+}
+
+/**
+ * Draw into `container`: `labels` along x, `series` = [{name, values, color?}].
+ * Options: `title` (the accessible name), `format` (y values), `labelFormat` (x labels),
+ * `yMin`/`yMax` (fixed bounds, e.g. 0..100 for the score).
+ */
+export function lineChart(container, options) {
+  draw(container, options);
+  // Drawn at the box's own width, so that text keeps its size; redrawn when the box resizes.
+  if (container._chartObserver) container._chartObserver.disconnect();
+  let width = container.clientWidth;
+  container._chartObserver = new ResizeObserver(() => {
+    if (Math.abs(container.clientWidth - width) > 24) {
+      width = container.clientWidth;
+      draw(container, options);
+    }
+  });
+  container._chartObserver.observe(container);
+}
+
+function draw(container, { labels, series, title, format = String, labelFormat = String, yMin, yMax, height = 220 }) {
+  container.replaceChildren();
+  const values = series.flatMap((s) => s.values).filter((v) => v !== null && v !== undefined);
+  if (!labels.length || !values.length) {
+    const empty = document.createElement("p");
+    empty.className = "muted";
+    empty.textContent = "No data to chart yet.";
+    container.append(empty);
+    return;
+  }
+  const width = Math.max(280, container.clientWidth || 640);
+  const pad = { top: 12, right: 16, bottom: 28, left: 64 };
+  const ticks = niceTicks(yMin ?? Math.min(...values), yMax ?? Math.max(...values));
+  const lo = yMin ?? ticks[0];
+  const hi = yMax ?? ticks[ticks.length - 1];
+  const x = (i) => pad.left + (labels.length === 1 ? (width - pad.left - pad.right) / 2 : (i * (width - pad.left - pad.right)) / (labels.length - 1));
+  const y = (v) => pad.top + (1 - (v - lo) / (hi - lo || 1)) * (height - pad.top - pad.bottom);
+
+  const svg = el("svg", { viewBox: `0 0 ${width} ${height}`, class: "chart", role: "img", "aria-label": title || "chart" });
+  if (title) svg.append(el("title", {}, title));
+  const grid = el("g", { class: "grid" });
+  for (const t of ticks) {
+    if (t < lo - 1e-9 || t > hi + 1e-9) continue;
+    grid.append(el("line", { x1: pad.left, x2: width - pad.right, y1: y(t), y2: y(t) }));
+    grid.append(el("text", { x: pad.left - 8, y: y(t) + 4, "text-anchor": "end" }, format(t)));
+  }
+  // As many x labels as fit (about 80 px each), the last one always, none overlapping it.
+  const fit = Math.max(2, Math.floor((width - pad.left - pad.right) / 80));
+  const every = Math.max(1, Math.ceil(labels.length / fit));
+  const last = labels.length - 1;
+  labels.forEach((label, i) => {
+    const shown = i === last || (i % every === 0 && (last - i >= every * 0.6 || labels.length === 1));
+    if (!shown) return;
+    const anchor = labels.length > 1 && i === last ? "end" : i === 0 && labels.length > 1 ? "start" : "middle";
+    grid.append(el("text", { x: x(i), y: height - 8, "text-anchor": anchor }, labelFormat(label)));
+  });
+  svg.append(grid);
+
+  series.forEach((s, index) => {
+    const color = s.color || PALETTE[index % PALETTE.length];
+    let d = "";
+    let pen = false;
+    s.values.forEach((v, i) => {
+      if (v === null || v === undefined) {
+        pen = false;
+        return;
+      }
+      d += `${pen ? "L" : "M"}${x(i).toFixed(1)},${y(v).toFixed(1)}`;
+      pen = true;
+    });
+    svg.append(el("path", { d, fill: "none", stroke: color, "stroke-width": 2.5, "stroke-linejoin": "round", class: "line" }));
+    const dots = el("g", { fill: color });
+    s.values.forEach((v, i) => {
+      if (v === null || v === undefined) return;
+      const dot = el("circle", { cx: x(i), cy: y(v), r: labels.length > 40 ? 2 : 3.5 });
+      dot.append(el("title", {}, `${s.name}, ${labelFormat(labels[i])}: ${format(v)}`));
+      dots.append(dot);
+    });
+    svg.append(dots);
+  });
+  container.append(svg);
+
+  if (series.length > 1 || series[0].name) {
+    const legend = document.createElement("ul");
+    legend.className = "legend";
+    series.forEach((s, index) => {
+      const item = document.createElement("li");
+      const swatch = document.createElement("span");
+      swatch.className = "swatch";
+      swatch.style.background = s.color || PALETTE[index % PALETTE.length];
+      item.append(swatch, document.createTextNode(s.name));
+      legend.append(item);
+    });
+    container.append(legend);
+  }
+}

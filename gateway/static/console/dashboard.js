@@ -1,0 +1,193 @@
+// The dashboard of one tenant: today's health score and its four components, the 90-day trend,
+// what changed since the previous insight, and the recommendation cards (newest and most urgent
+// first), each with its four actions.
+
+import { lineChart } from "./charts.js";
+import { CATEGORY_LABELS, COMPONENT_LABELS, PRIORITY_RANK, formatDate, h, icon } from "./dom.js";
+
+const TREND_DAYS = 90;
+
+function isoDaysBefore(iso, days) {
+  const date = new Date(`${iso}T12:00:00Z`);
+  date.setUTCDate(date.getUTCDate() - days);
+  return date.toISOString().slice(0, 10);
+}
+
+/** Newest first, then most urgent, then highest score; one card per template (its newest). */
+export function orderRecommendations(recs) {
+  const sorted = [...recs].sort(
+    (a, b) =>
+      b.issued_on.localeCompare(a.issued_on) ||
+      PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority] ||
+      b.score - a.score ||
+      b.id - a.id,
+  );
+  const seen = new Set();
+  return sorted.filter((r) => (seen.has(r.template_key) ? false : seen.add(r.template_key)));
+}
+
+export async function loadDashboard(ctx) {
+  const [insight, recs] = await Promise.all([
+    ctx.api.latestInsight().catch((e) => (e.status === 404 ? null : Promise.reject(e))),
+    ctx.api.recommendations(),
+  ]);
+  let trend = [];
+  if (insight) {
+    const page = await ctx.api.insights(isoDaysBefore(insight.local_date, TREND_DAYS - 1));
+    trend = (page.results || page).slice().reverse();
+  }
+  return { insight, trend, recommendations: orderRecommendations(recs.results || recs) };
+}
+
+function scoreCard(insight) {
+  const health = insight.health || {};
+  return h(
+    "section",
+    { class: "card score-card", "aria-labelledby": "score-title" },
+    h("h2", { id: "score-title" }, "Health score"),
+    h(
+      "div",
+      { class: `score band-${insight.band}` },
+      h("span", { class: "score-value", "data-testid": "score" }, insight.score === null ? "—" : insight.score.toFixed(0)),
+      h("span", { class: "score-max" }, "/ 100"),
+    ),
+    h("span", { class: `band-tag band-${insight.band}` }, insight.band || "no data"),
+    h("p", { class: "muted small" }, health.summary || ""),
+    h("p", { class: "muted small" }, `Insight of ${formatDate(insight.local_date, { weekday: "long", day: "numeric", month: "long" })}${insight.as_of ? `, books to ${formatDate(insight.as_of, { month: "long", year: "numeric" })}` : ""}.`),
+  );
+}
+
+function componentsCard(insight) {
+  const components = (insight.health && insight.health.components) || [];
+  return h(
+    "section",
+    { class: "card components-card", "aria-labelledby": "components-title" },
+    h("h2", { id: "components-title" }, "What the score is made of"),
+    h(
+      "ul",
+      { class: "components" },
+      components.map((c) => {
+        const known = c.score !== null && c.status !== "insufficient";
+        return h(
+          "li",
+          { class: "component", dataset: { key: c.key } },
+          h(
+            "div",
+            { class: "component-head" },
+            h("strong", {}, COMPONENT_LABELS[c.key] || c.key),
+            h("span", { class: "muted small" }, `weight ${Math.round((c.effective_weight ?? c.weight) * 100)}%`),
+            h("span", { class: "component-score" }, known ? c.score.toFixed(0) : "no data"),
+          ),
+          h(
+            "div",
+            { class: "bar", role: "meter", "aria-valuemin": 0, "aria-valuemax": 100, "aria-valuenow": known ? c.score : 0, "aria-label": `${COMPONENT_LABELS[c.key]} score` },
+            h("span", { style: `width:${known ? Math.max(2, c.score) : 0}%`, class: `fill ${known ? (c.score >= 70 ? "good" : c.score >= 40 ? "fair" : "poor") : ""}` }),
+          ),
+          h("p", { class: "small" }, c.explanation || (c.missing && c.missing.length ? `Missing: ${c.missing.join(", ")}` : "")),
+        );
+      }),
+    ),
+  );
+}
+
+function changeCard(insight, trend) {
+  const change = insight.change || {};
+  const previous = trend.length > 1 ? trend[trend.length - 2] : null;
+  const since = previous ? (isoDaysBefore(insight.local_date, 1) === previous.local_date ? "yesterday" : formatDate(previous.local_date)) : null;
+  const delta = change.delta;
+  const deltaText = delta === null || delta === undefined ? "first insight" : `${delta > 0 ? "+" : ""}${delta.toFixed(1)}`;
+  return h(
+    "section",
+    { class: "card change-card", "aria-labelledby": "change-title" },
+    h("h2", { id: "change-title" }, since ? `What changed since ${since}` : "What changed"),
+    h("p", { class: `delta ${delta > 0 ? "up" : delta < 0 ? "down" : "flat"}` }, h("strong", {}, deltaText), " ", change.sentence || ""),
+    h(
+      "ul",
+      { class: "deltas" },
+      (change.components || []).map((c) =>
+        h("li", {}, h("span", {}, COMPONENT_LABELS[c.key] || c.key), h("span", { class: c.delta > 0 ? "up" : c.delta < 0 ? "down" : "flat" }, c.delta === null ? "—" : `${c.delta > 0 ? "+" : ""}${c.delta.toFixed(1)}`)),
+      ),
+    ),
+    (change.drivers || []).length
+      ? h("ul", { class: "drivers small" }, change.drivers.slice(0, 3).map((d) => h("li", {}, d.description)))
+      : h("p", { class: "muted small" }, "No input moved."),
+  );
+}
+
+function trendCard(trend) {
+  const box = h("div", { class: "chart-box" });
+  const card = h("section", { class: "card trend-card", "aria-labelledby": "trend-title" }, h("h2", { id: "trend-title" }, `Health score, last ${TREND_DAYS} days`), box);
+  lineChart(box, {
+    title: "Health score by day",
+    labels: trend.map((p) => p.local_date),
+    series: [{ name: "", values: trend.map((p) => p.score) }],
+    yMin: 0,
+    yMax: 100,
+    format: (v) => v.toFixed(0),
+    labelFormat: (iso) => formatDate(iso),
+  });
+  return card;
+}
+
+function recommendationCard(ctx, rec) {
+  const titleId = `rec-${rec.id}-title`;
+  return h(
+    "article",
+    { class: `card rec priority-${rec.priority}`, "aria-labelledby": titleId, dataset: { id: rec.id, template: rec.template_key, priority: rec.priority } },
+    h(
+      "div",
+      { class: "rec-head" },
+      h("span", { class: `priority-tag priority-${rec.priority}` }, rec.priority),
+      h("span", { class: "muted small" }, CATEGORY_LABELS[rec.category] || rec.category),
+      h("span", { class: "muted small" }, formatDate(rec.issued_on)),
+      rec.status !== "new" ? h("span", { class: "status-tag" }, rec.status) : h("span", { class: "status-tag new" }, "new"),
+      rec.enriched ? h("span", { class: "status-tag", title: "Rewritten by the AI; the numbers are checked against the data" }, "AI-written") : null,
+    ),
+    h("h3", { id: titleId }, rec.title),
+    h("p", {}, rec.body),
+    h(
+      "div",
+      { class: "rec-actions", role: "group", "aria-label": `Actions for ${rec.title}` },
+      h("button", { type: "button", class: "btn", dataset: { action: "plan" }, onclick: () => ctx.open("plan", rec) }, "Create plan"),
+      h("button", { type: "button", class: "btn", dataset: { action: "details" }, onclick: () => ctx.open("details", rec) }, "Show details"),
+      h("button", { type: "button", class: "btn", dataset: { action: "chat" }, onclick: () => ctx.open("chat", rec) }, "Tell me more"),
+      h("button", { type: "button", class: "btn ghost", dataset: { action: "feedback" }, "aria-label": `Feedback on ${rec.title}`, onclick: () => ctx.open("feedback", rec) }, icon("up", 16), icon("down", 16), " Feedback"),
+    ),
+  );
+}
+
+export function renderDashboard(root, ctx, data) {
+  const { insight, trend, recommendations } = data;
+  const header = h(
+    "div",
+    { class: "page-head" },
+    h("h1", {}, ctx.tenant.name),
+    h("p", { class: "muted" }, `${ctx.tenant.timezone} · ${ctx.tenant.currency}`),
+  );
+  const parts = [header];
+  if (!insight) {
+    const canRun = ["owner", "admin"].includes(ctx.tenant.role);
+    parts.push(
+      h(
+        "section",
+        { class: "card empty-state" },
+        h("h2", {}, "No insight yet"),
+        h("p", {}, "Coach scores this business every morning at its local insight hour. The first insight has not been written yet."),
+        canRun ? h("button", { type: "button", class: "btn primary", id: "run-insight", onclick: () => ctx.runInsight() }, "Run today's insight now") : null,
+      ),
+    );
+  } else {
+    parts.push(h("div", { class: "grid" }, scoreCard(insight), componentsCard(insight), changeCard(insight, trend), trendCard(trend)));
+  }
+  parts.push(
+    h(
+      "section",
+      { class: "recs", "aria-labelledby": "recs-title" },
+      h("h2", { id: "recs-title" }, "Recommendations"),
+      recommendations.length
+        ? h("div", { class: "rec-list" }, recommendations.map((r) => recommendationCard(ctx, r)))
+        : h("p", { class: "muted" }, "No open recommendations."),
+    ),
+  );
+  root.replaceChildren(...parts);
+}

@@ -1,0 +1,94 @@
+// Small DOM and formatting helpers. Text always goes in as text, never as HTML.
+
+export function h(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs || {})) {
+    if (value === null || value === undefined || value === false) continue;
+    if (key === "class") node.className = value;
+    else if (key === "dataset") Object.assign(node.dataset, value);
+    else if (key.startsWith("on") && typeof value === "function") node.addEventListener(key.slice(2), value);
+    else if (value === true) node.setAttribute(key, "");
+    else node.setAttribute(key, value);
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+export const $ = (selector, root = document) => root.querySelector(selector);
+
+let counter = 0;
+export const uid = (prefix) => `${prefix}-${++counter}`;
+
+export function formatDate(iso, options = { day: "numeric", month: "short" }) {
+  if (!iso) return "";
+  const date = iso.length === 10 ? new Date(`${iso}T12:00:00`) : new Date(iso);
+  return date.toLocaleDateString(undefined, options);
+}
+
+export function formatMonth(iso) {
+  return formatDate(iso, { month: "short", year: "2-digit" });
+}
+
+export function timeAgo(iso) {
+  const seconds = Math.round((Date.now() - new Date(iso).getTime()) / 1000);
+  if (seconds < 60) return "just now";
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ago`;
+  if (seconds < 86400) return `${Math.floor(seconds / 3600)} h ago`;
+  return formatDate(iso);
+}
+
+export function money(value, currency) {
+  if (value === null || value === undefined) return "—";
+  try {
+    return new Intl.NumberFormat(undefined, { style: "currency", currency, maximumFractionDigits: 0 }).format(value);
+  } catch {
+    return Math.round(value).toLocaleString();
+  }
+}
+
+export function compactMoney(value, currency) {
+  if (value === null || value === undefined) return "—";
+  try {
+    return new Intl.NumberFormat(undefined, { style: "currency", currency, notation: "compact", maximumFractionDigits: 1 }).format(value);
+  } catch {
+    return Math.round(value).toLocaleString();
+  }
+}
+
+export const PRIORITY_RANK = { critical: 0, high: 1, medium: 2, low: 3 };
+
+export const CATEGORY_LABELS = {
+  cash_flow: "Cash flow",
+  inventory: "Inventory",
+  revenue: "Revenue",
+  profitability: "Profitability",
+  operations: "Operations",
+  growth: "Growth",
+};
+
+export const COMPONENT_LABELS = {
+  cash_flow: "Cash flow",
+  operations: "Operations",
+  revenue: "Revenue",
+  profitability: "Profitability",
+};
+
+const ICONS = {
+  up: "M7 10v12M15 5.88 14 10h5.83a2 2 0 0 1 1.92 2.56l-2.33 8A2 2 0 0 1 17.5 22H4a2 2 0 0 1-2-2v-8a2 2 0 0 1 2-2h2.76a2 2 0 0 0 1.79-1.11L12 2a3.13 3.13 0 0 1 3 3.88Z",
+  down: "M17 14V2M9 18.12 10 14H4.17a2 2 0 0 1-1.92-2.56l2.33-8A2 2 0 0 1 6.5 2H20a2 2 0 0 1 2 2v8a2 2 0 0 1-2 2h-2.76a2 2 0 0 0-1.79 1.11L12 22a3.13 3.13 0 0 1-3-3.88Z",
+};
+
+/** A small line icon (decorative: the button's text or label names the action). */
+export function icon(name, size = 18) {
+  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  for (const [key, value] of Object.entries({ width: size, height: size, viewBox: "0 0 24 24", fill: "none", stroke: "currentColor", "stroke-width": 2, "stroke-linecap": "round", "stroke-linejoin": "round", "aria-hidden": "true", class: "icon" })) {
+    svg.setAttribute(key, value);
+  }
+  const path = document.createElementNS("http://www.w3.org/2000/svg", "path");
+  path.setAttribute("d", ICONS[name]);
+  svg.append(path);
+  return svg;
+}
