@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import re
 
 import pytest
@@ -10,9 +11,11 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
+from coach.models import Recommendation
 from gateway.demo import demo_token_key
 from gateway.models import ApiToken, Membership, Tenant
-from insights.models import FinancialPeriod
+from insights.models import FinancialPeriod, Insight
+from notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -29,6 +32,9 @@ def _snapshot() -> dict[str, list]:
         ),
         "tokens": list(ApiToken.objects.order_by("id").values_list("id", "digest", "revoked_at")),
         "periods": list(FinancialPeriod.objects.order_by("id").values()),
+        "insights": list(
+            Insight.objects.order_by("id").values("id", "tenant_id", "local_date", "score")
+        ),
     }
 
 
@@ -47,6 +53,7 @@ def test_running_it_twice_leaves_the_same_rows():
     assert _snapshot() == first
     assert len(first["tenants"]) >= 4
     assert len(first["periods"]) == 24 * len(first["tenants"])
+    assert len(first["insights"]) == 90 * len(first["tenants"])
     token = re.search(r"demo API token: (\S+)", first_output).group(1)
     assert token in second_output
 
@@ -91,3 +98,20 @@ def test_each_demo_tenant_tells_its_story():
     assert collections["recommendations"][0]["template_key"] == "receivables_slow"
     assert "inventory_overstock" in {rec["template_key"] for rec in overstock["recommendations"]}
     assert crunch["health"]["overall"] < healthy["health"]["overall"]
+
+
+def test_the_history_follows_the_books_month_by_month_and_issues_nothing():
+    _seed()
+    thames = Tenant.objects.get(name="Thames Print Studio")
+    history = list(Insight.objects.filter(tenant=thames).order_by("local_date"))
+
+    # one point a day for 90 days, the score changing only when a month of books closes
+    assert len(history) == 90
+    assert all((b.local_date - a.local_date).days == 1 for a, b in itertools.pairwise(history))
+    changes = [b for a, b in itertools.pairwise(history) if a.score != b.score]
+    assert all(b.local_date.day == 1 for b in changes)
+    assert changes  # the crunch worsens as months close
+    assert history[-1].score < history[0].score
+    # history points carry no advice and sent no alerts
+    assert not Recommendation.objects.filter(tenant=thames).exists()
+    assert not Notification.objects.filter(tenant=thames).exists()

@@ -14,6 +14,7 @@ from gateway.demo import (
     seed_demo,
 )
 from insights.demo_data import story_periods
+from insights.demo_history import seed_history
 from insights.financials import upsert_periods
 from insights.metrics import shift_month
 
@@ -26,7 +27,10 @@ def last_full_month(zone: str) -> date:
 
 
 class Command(BaseCommand):
-    help = "Create the demo tenants, users, API token and 24 months of books (safe to run again)."
+    help = (
+        "Create the demo tenants, users, API token, 24 months of books and 90 days of insight "
+        "history (safe to run again)."
+    )
 
     @transaction.atomic
     def handle(self, *args: object, **options: object) -> None:
@@ -35,9 +39,11 @@ class Command(BaseCommand):
         for tenant in result["tenants"]:
             story = stories[tenant.name]
             written = upsert_periods(tenant, story_periods(story, last_full_month(tenant.timezone)))
+            history = seed_history(tenant, timezone.localdate(timezone=ZoneInfo(tenant.timezone)))
             self.stdout.write(
                 f"  tenant {tenant.id}  {tenant.name:<24} {tenant.timezone:<20} {story:<20}"
-                f" periods: {written.created} new, {written.updated} changed"
+                f" periods: {written.created} new, {written.updated} changed;"
+                f" past insights: {history} new"
             )
         self.stdout.write(f"demo user:  {DEMO_USERNAME} / {DEMO_PASSWORD}")
         self.stdout.write(f"admin user: {ADMIN_USERNAME} / {ADMIN_PASSWORD}")
