@@ -226,7 +226,10 @@ COACH_MAX_RECOMMENDATIONS_PER_DAY = env_int("COACH_MAX_RECOMMENDATIONS_PER_DAY",
 
 # --- Daily insight -------------------------------------------------------------------------------
 # Tenants per worker task: large enough that per-task overhead (~5 ms through the broker) is
-# small against the work, small enough that a killed worker redoes little.
+# small against the work, small enough that a killed worker redoes little. Measured with
+# benchmarks/daily_run.py (docs/benchmarks.md): 200 is about half a second of work; 50 costs
+# Postgres more CPU per tenant (4x the transactions) for lower throughput; 1000 is no faster
+# and a worker process then holds 256 MB instead of 150 MB.
 INSIGHT_BATCH_SIZE = env_int("INSIGHT_BATCH_SIZE", 200, minimum=1, maximum=5000)
 # At most this many tenants claimed by one dispatcher pass; the next pass takes the rest.
 INSIGHT_DISPATCH_MAX = env_int("INSIGHT_DISPATCH_MAX", 200_000, minimum=1)

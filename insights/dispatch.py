@@ -110,6 +110,7 @@ def dispatch_due(
                 lag = max(0.0, (at - rows[0].next_run_at).total_seconds())
             items: list[Item] = []
             failures: list[InsightFailure] = []
+            moved: list[InsightSchedule] = []  # not leased: each gets its own next run
             for row in rows:
                 try:
                     day = local_date_at(at, row.tenant.timezone)
@@ -117,17 +118,22 @@ def dispatch_due(
                     # A corrupt zone fails that tenant, recorded; it is retried a day later.
                     failures.append(_failure(row, at, exc))
                     row.next_run_at = at + timedelta(days=1)
+                    moved.append(row)
                     continue
                 if row.last_local_date and day <= row.last_local_date:
                     # Already done for that day (e.g. the zone changed): due again tomorrow.
                     row.next_run_at = next_run_at(
                         at, row.tenant.timezone, row.tenant.insight_hour, row.last_local_date
                     )
+                    moved.append(row)
                 else:
                     items.append((row.tenant_id, day))
-                    row.next_run_at = lease_until
-                    row.dispatched_at = real_now
-            InsightSchedule.objects.bulk_update(rows, ["next_run_at", "dispatched_at"])
+            # The leased rows all get the same values: one plain UPDATE, not bulk_update's
+            # CASE per row (which took seconds for a chunk of thousands).
+            InsightSchedule.objects.filter(tenant_id__in=[t for t, _ in items]).update(
+                next_run_at=lease_until, dispatched_at=real_now
+            )
+            InsightSchedule.objects.bulk_update(moved, ["next_run_at"])
             InsightFailure.objects.bulk_create(failures)
             chunks = [items[i : i + batch_size] for i in range(0, len(items), batch_size)]
             for chunk in chunks:

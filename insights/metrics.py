@@ -16,7 +16,7 @@ import calendar
 import itertools
 import math
 import statistics
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -86,6 +86,12 @@ def _to_decimal(name: str, value: Number | None) -> Decimal | None:
     """Coerce a money field to Decimal so the arithmetic is exact; reject what is not a number."""
     if value is None:
         return None
+    if type(value) is Decimal:  # what the database gives: no conversion to make, only checks
+        if not value.is_finite():
+            raise ValueError(f"Period.{name} must be finite, got {value!r}")
+        if abs(value) >= MAX_ABS_MONEY:
+            raise ValueError(f"Period.{name} is out of range, got {value!r}")
+        return value
     if isinstance(value, bool):
         raise ValueError(f"Period.{name} must be a number, not a boolean")
     try:
@@ -161,7 +167,7 @@ class FinancialMetrics:
 
     as_of: date | None  # month of the latest period (None when no periods)
     values: dict[str, float | None]  # latest month's metrics; None = not computable from the data
-    series: dict[str, list[tuple[date, float | None]]]  # each metric per month, ascending
+    series: Mapping[str, list[tuple[date, float | None]]]  # each metric per month, ascending
     cash_flow: list[CashFlowRow]  # one row per month, ascending
 
     def to_dict(self) -> dict[str, Any]:
@@ -278,12 +284,26 @@ class _Books:
         return result
 
     def single(self, month: date | None) -> dict[str, float | None]:
-        """The single-month metrics of any month ({} when absent), cached for 3-month lookbacks."""
+        """The single-month metrics of any month ({} when absent), cached."""
         if month is None or month not in self.by_month:
             return {}
         if month not in self._single:
             self._single[month] = _single_month_metrics(self.by_month[month])
         return self._single[month]
+
+    def single_value(self, month: date | None, key: str) -> float | None:
+        """One single-month metric of any month (None when absent), without computing the rest."""
+        period = self.by_month.get(month) if month is not None else None
+        if period is None:
+            return None
+        cached = self._single.get(period.month)
+        return cached[key] if cached is not None else _SINGLE[key](period)
+
+    def metric(self, month: date, key: str) -> float | None:
+        """Metric ``key`` of a month of the books, computed with that month's own history."""
+        if key in _SINGLE:
+            return self.single_value(month, key)
+        return _MULTI[key](self, month)
 
 
 def _days(amount: Decimal | None, per_month: Decimal | None, days: int) -> float | None:
@@ -291,37 +311,57 @@ def _days(amount: Decimal | None, per_month: Decimal | None, days: int) -> float
     return _ratio(None if amount is None else amount * days, per_month)
 
 
+def _dso(p: Period) -> float | None:
+    # DSO (days sales outstanding): AR / revenue x days; how long customers take to pay.
+    return _days(p.accounts_receivable, p.revenue, days_in_month(p.month))
+
+
+def _dpo(p: Period) -> float | None:
+    # DPO (days payable outstanding): AP / COGS x days; how long the business takes to pay.
+    return _days(p.accounts_payable, p.cogs, days_in_month(p.month))
+
+
+def _dio(p: Period) -> float | None:
+    # DIO (days inventory outstanding): inventory / COGS x days; how long stock sits unsold.
+    return _days(p.inventory_value, p.cogs, days_in_month(p.month))
+
+
+def _cash_conversion_cycle(p: Period) -> float | None:
+    # Cash conversion cycle: DSO + DIO - DPO; days cash is tied up from paying to being paid.
+    dso, dpo, dio = _dso(p), _dpo(p), _dio(p)
+    return None if dso is None or dio is None or dpo is None else _float(dso + dio - dpo)
+
+
+def _money_metric(name: str) -> Callable[[Period], float | None]:
+    return lambda p: _float(getattr(p, name))
+
+
+# The metrics that need only the month itself, one function each, so that a series reads one
+# metric without computing the others.
+_SINGLE: dict[str, Callable[[Period], float | None]] = {
+    **{name: _money_metric(name) for name in MONEY_FIELDS},
+    # Gross profit: revenue less the direct cost of what was sold.
+    "gross_profit": lambda p: _float(_sub(p.revenue, p.cogs)),
+    # Gross margin: the share of revenue left after the cost of goods sold.
+    "gross_margin": lambda p: _ratio(_sub(p.revenue, p.cogs), p.revenue),
+    # Net margin: the share of revenue kept as profit after every expense.
+    "net_margin": lambda p: _ratio(p.net_income, p.revenue),
+    # Operating expense ratio: opex (payroll included) per unit of revenue; lower is leaner.
+    "operating_expense_ratio": lambda p: _ratio(p.operating_expenses, p.revenue),
+    # Payroll ratio: payroll per unit of revenue.
+    "payroll_ratio": lambda p: _ratio(p.payroll, p.revenue),
+    "dso": _dso,
+    "dpo": _dpo,
+    "dio": _dio,
+    "cash_conversion_cycle": _cash_conversion_cycle,
+    # Cash months of expenses: cash / (COGS + opex); how many months of spending cash covers.
+    "cash_months_of_expenses": lambda p: _ratio(p.cash_balance, _add(p.cogs, p.operating_expenses)),
+}
+
+
 def _single_month_metrics(p: Period) -> dict[str, float | None]:
     """The metrics that need only the month itself."""
-    days = days_in_month(p.month)
-    dso = _days(p.accounts_receivable, p.revenue, days)
-    dpo = _days(p.accounts_payable, p.cogs, days)
-    dio = _days(p.inventory_value, p.cogs, days)
-    return {
-        **{name: _float(getattr(p, name)) for name in MONEY_FIELDS},
-        # Gross profit: revenue less the direct cost of what was sold.
-        "gross_profit": _float(_sub(p.revenue, p.cogs)),
-        # Gross margin: the share of revenue left after the cost of goods sold.
-        "gross_margin": _ratio(_sub(p.revenue, p.cogs), p.revenue),
-        # Net margin: the share of revenue kept as profit after every expense.
-        "net_margin": _ratio(p.net_income, p.revenue),
-        # Operating expense ratio: opex (payroll included) per unit of revenue; lower is leaner.
-        "operating_expense_ratio": _ratio(p.operating_expenses, p.revenue),
-        # Payroll ratio: payroll per unit of revenue.
-        "payroll_ratio": _ratio(p.payroll, p.revenue),
-        # DSO (days sales outstanding): AR / revenue x days; how long customers take to pay.
-        "dso": dso,
-        # DPO (days payable outstanding): AP / COGS x days; how long the business takes to pay.
-        "dpo": dpo,
-        # DIO (days inventory outstanding): inventory / COGS x days; how long stock sits unsold.
-        "dio": dio,
-        # Cash conversion cycle: DSO + DIO - DPO; days cash is tied up from paying to being paid.
-        "cash_conversion_cycle": (
-            None if dso is None or dio is None or dpo is None else _float(dso + dio - dpo)
-        ),
-        # Cash months of expenses: cash / (COGS + opex); how many months of spending cash covers.
-        "cash_months_of_expenses": _ratio(p.cash_balance, _add(p.cogs, p.operating_expenses)),
-    }
+    return {key: compute(p) for key, compute in _SINGLE.items()}
 
 
 def _net_burn(books: _Books, month: date) -> float | None:
@@ -362,39 +402,92 @@ def _revenue_volatility(books: _Books, month: date) -> float | None:
     return _float(statistics.pstdev(six) / mean)
 
 
+def _revenue(books: _Books, month: date) -> Decimal | None:
+    return books.by_month[month].revenue
+
+
+def _earlier(months: int) -> Callable[[date], date | None]:
+    return lambda month: shift_month(month, -months)
+
+
+_previous, _three_before, _year_ago = _earlier(1), _earlier(3), _earlier(12)
+
+# The metrics that need earlier months, one function each (books, month of the books).
+_MULTI: dict[str, Callable[[_Books, date], float | None]] = {
+    # Month-over-month revenue growth, vs the previous calendar month.
+    "revenue_growth_mom": lambda b, m: _growth(_revenue(b, m), b.money(_previous(m), "revenue")),
+    # Year-over-year revenue growth, vs the same month a year earlier (no seasonality).
+    "revenue_growth_yoy": lambda b, m: _growth(_revenue(b, m), b.money(_year_ago(m), "revenue")),
+    # Last 3 months of revenue vs the 3 before.
+    "revenue_growth_3m": lambda b, m: _sum_growth_3m(b, m, "revenue"),
+    # Last 3 months of operating expenses vs the 3 before.
+    "opex_growth_3m": lambda b, m: _sum_growth_3m(b, m, "operating_expenses"),
+    # Inventory value now vs 3 months earlier.
+    "inventory_growth_3m": lambda b, m: _growth(
+        b.by_month[m].inventory_value, b.money(_three_before(m), "inventory_value")
+    ),
+    # Gross margin now minus 3 months earlier, in fraction points.
+    "gross_margin_change_3m": lambda b, m: _fdiff(
+        b.single_value(m, "gross_margin"), b.single_value(_three_before(m), "gross_margin")
+    ),
+    "revenue_volatility": _revenue_volatility,
+    # DSO now minus DSO 3 months earlier; positive means customers pay more slowly.
+    "dso_change_3m": lambda b, m: _fdiff(
+        b.single_value(m, "dso"), b.single_value(_three_before(m), "dso")
+    ),
+    # Net burn: positive = burning cash, negative = cash growing.
+    "net_burn": _net_burn,
+    # Runway: cash / net burn x 30.4375 days, only while burning.
+    "runway_days": lambda b, m: _runway_days(b.by_month[m].cash_balance, _net_burn(b, m)),
+    # Cash now vs 3 months earlier.
+    "cash_change_3m": lambda b, m: _float(
+        _sub(b.by_month[m].cash_balance, b.money(_three_before(m), "cash_balance"))
+    ),
+}
+if set(_SINGLE) | set(_MULTI) != set(METRIC_KEYS) or set(_SINGLE) & set(_MULTI):
+    raise RuntimeError("every metric must have exactly one definition")
+
+
 def _month_metrics(books: _Books, month: date) -> dict[str, float | None]:
     """Every metric of ``month``, in METRIC_KEYS order."""
-    period = books.by_month[month]
-    previous = shift_month(month, -1)
-    earlier_3 = shift_month(month, -3)
-    year_ago = shift_month(month, -12)
-    m = dict(books.single(month))
-    # Month-over-month revenue growth, vs the previous calendar month.
-    m["revenue_growth_mom"] = _growth(period.revenue, books.money(previous, "revenue"))
-    # Year-over-year revenue growth, vs the same month a year earlier (no seasonality).
-    m["revenue_growth_yoy"] = _growth(period.revenue, books.money(year_ago, "revenue"))
-    # Last 3 months of revenue vs the 3 before.
-    m["revenue_growth_3m"] = _sum_growth_3m(books, month, "revenue")
-    # Last 3 months of operating expenses vs the 3 before.
-    m["opex_growth_3m"] = _sum_growth_3m(books, month, "operating_expenses")
-    # Inventory value now vs 3 months earlier.
-    m["inventory_growth_3m"] = _growth(
-        period.inventory_value, books.money(earlier_3, "inventory_value")
-    )
-    # Gross margin now minus 3 months earlier, in fraction points.
-    m["gross_margin_change_3m"] = _fdiff(
-        m["gross_margin"], books.single(earlier_3).get("gross_margin")
-    )
-    m["revenue_volatility"] = _revenue_volatility(books, month)
-    # DSO now minus DSO 3 months earlier; positive means customers pay more slowly.
-    m["dso_change_3m"] = _fdiff(m["dso"], books.single(earlier_3).get("dso"))
-    # Net burn: positive = burning cash, negative = cash growing.
-    m["net_burn"] = _net_burn(books, month)
-    # Runway: cash / net burn x 30.4375 days, only while burning.
-    m["runway_days"] = _runway_days(period.cash_balance, m["net_burn"])
-    # Cash now vs 3 months earlier.
-    m["cash_change_3m"] = _float(_sub(period.cash_balance, books.money(earlier_3, "cash_balance")))
-    return {key: m[key] for key in METRIC_KEYS}
+    single = books.single(month)
+    return {key: single[key] if key in single else _MULTI[key](books, month) for key in METRIC_KEYS}
+
+
+class _Series(Mapping[str, list[tuple[date, float | None]]]):
+    """Each metric per month, ascending, computed the first time it is read.
+
+    A mapping of every metric key like a dict; computing on demand matters because the daily
+    insight needs the latest month of every metric but the series of only a few (the evidence
+    of the recommendations that apply): computing all 30 for every month was most of its cost.
+    """
+
+    __slots__ = ("_books", "_computed")
+
+    def __init__(self, books: _Books) -> None:
+        self._books = books
+        self._computed: dict[str, list[tuple[date, float | None]]] = {}
+
+    def __getitem__(self, key: str) -> list[tuple[date, float | None]]:
+        points = self._computed.get(key)
+        if points is None:
+            if key not in _SINGLE and key not in _MULTI:
+                raise KeyError(key)
+            points = [(month, self._books.metric(month, key)) for month in self._books.months]
+            self._computed[key] = points
+        return points
+
+    def __contains__(self, key: object) -> bool:
+        return key in _SINGLE or key in _MULTI
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(METRIC_KEYS)
+
+    def __len__(self) -> int:
+        return len(METRIC_KEYS)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
 
 
 def _cash_flow_row(books: _Books, month: date) -> CashFlowRow:
@@ -416,17 +509,14 @@ def _cash_flow_row(books: _Books, month: date) -> CashFlowRow:
 def compute_metrics(periods: Sequence[Period]) -> FinancialMetrics:
     """Compute every metric for every month; ``values`` are the latest month's.
 
-    Input may be in any order; two periods for the same month raise ValueError.
+    Input may be in any order; two periods for the same month raise ValueError. ``series`` is a
+    mapping of every metric, each computed when first read (see ``_Series``).
     """
     books = _Books(periods)
-    per_month = {month: _month_metrics(books, month) for month in books.months}
     as_of = books.months[-1] if books.months else None
     values: dict[str, float | None] = (
-        dict(per_month[as_of]) if as_of is not None else dict.fromkeys(METRIC_KEYS)
+        _month_metrics(books, as_of) if as_of is not None else dict.fromkeys(METRIC_KEYS)
     )
     values["months_of_data"] = float(len(books.months))
-    series = {
-        key: [(month, per_month[month][key]) for month in books.months] for key in METRIC_KEYS
-    }
     cash_flow = [_cash_flow_row(books, month) for month in books.months]
-    return FinancialMetrics(as_of=as_of, values=values, series=series, cash_flow=cash_flow)
+    return FinancialMetrics(as_of=as_of, values=values, series=_Series(books), cash_flow=cash_flow)

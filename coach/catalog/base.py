@@ -122,9 +122,14 @@ def known_values(values: Values) -> dict[str, float]:
     return known
 
 
+_NUMBER_TYPES = (int, float, Decimal)
+
+
 def as_number(value: object) -> float | None:
     """A finite float, or None for anything that is not a usable number (bools included)."""
-    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+    if type(value) is float:  # the common case, first: called for every point of the evidence
+        return value if math.isfinite(value) else None
+    if isinstance(value, bool) or not isinstance(value, _NUMBER_TYPES):
         return None
     number = float(value)
     return number if math.isfinite(number) else None

@@ -69,17 +69,36 @@ def evaluate(
     """Every template whose required metrics are all known and that applies, in catalog order."""
     known = known_values(values)
     evidence_rows = _cash_flow_rows(cash_flow or ())
+    evidence_series = _EvidenceSeries(series or {})
     return [
-        _candidate(template, known, series or {}, evidence_rows, ctx)
+        _candidate(template, known, evidence_series, evidence_rows, ctx)
         for template in CATALOG
         if not template.missing(known) and template.applies(known)
     ]
 
 
+class _EvidenceSeries:
+    """The series as the evidence stores them, each converted once per evaluation however many
+    candidates show it; every candidate still gets lists of its own."""
+
+    def __init__(self, series: Series) -> None:
+        self._series = series
+        self._points: dict[str, list[list[Any]]] = {}
+
+    def __contains__(self, metric: str) -> bool:
+        return metric in self._series
+
+    def __getitem__(self, metric: str) -> list[list[Any]]:
+        points = self._points.get(metric)
+        if points is None:
+            points = self._points[metric] = _series_points(self._series[metric])
+        return [list(point) for point in points]
+
+
 def _candidate(
     template: Template,
     known: Known,
-    series: Series,
+    series: _EvidenceSeries,
     cash_flow_rows: list[dict[str, Any]],
     ctx: TemplateContext,
 ) -> Candidate:
@@ -94,11 +113,7 @@ def _candidate(
         title=title,
         body=body,
         figures={key: known.get(key) for key in figure_keys},
-        series={
-            metric: _series_points(series[metric])
-            for metric in template.evidence_metrics
-            if metric in series
-        },
+        series={metric: series[metric] for metric in template.evidence_metrics if metric in series},
         cash_flow=[dict(row) for row in cash_flow_rows],
         actions=[action.to_dict() for action in template.actions],
         questions=list(template.questions),

@@ -502,3 +502,40 @@ def test_it_gives_finite_or_none_values_in_any_order(periods: list[Period], seed
     json.dumps(metrics.to_dict(), allow_nan=False)
     if metrics.values["runway_days"] is not None:
         assert metrics.values["runway_days"] >= 0
+
+
+# --- series are computed when read, and equal the month-by-month computation -----------------
+
+
+def test_every_series_equals_each_months_own_metrics() -> None:
+    # given two years of books with a gap and unknown fields
+    from insights.demo_data import story_periods
+    from insights.metrics import _Books, _month_metrics
+
+    raw = story_periods("fast_growth", date(2026, 10, 1))
+    raw[7]["cogs"] = None
+    periods = [Period(**row) for i, row in enumerate(raw) if i != 12]  # type: ignore[arg-type]
+
+    # when
+    metrics = compute_metrics(periods)
+
+    # then each series point is that month's full computation, and values the last month's
+    books = _Books(periods)
+    per_month = {month: _month_metrics(books, month) for month in books.months}
+    assert set(metrics.series) == set(METRIC_KEYS)
+    for key in METRIC_KEYS:
+        assert metrics.series[key] == [(month, per_month[month][key]) for month in books.months]
+    assert {k: v for k, v in metrics.values.items() if k != "months_of_data"} == per_month[
+        books.months[-1]
+    ]
+
+
+def test_series_is_a_mapping_of_metric_keys_only() -> None:
+    metrics = compute_metrics(_cash_book([1, 2, 3, 4]))
+
+    assert "dso" in metrics.series
+    assert "months_of_data" not in metrics.series
+    with pytest.raises(KeyError):
+        metrics.series["months_of_data"]
+    assert dict(metrics.series) == metrics.series
+    assert len(metrics.series) == len(METRIC_KEYS)
