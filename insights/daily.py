@@ -36,7 +36,7 @@ from insights.models import FinancialPeriod, Insight, InsightFailure, InsightSch
 from insights.scheduling import Item, next_run_at
 from insights.scoring import HealthScore, explain_change
 from insights.services import Assessment, assess, engine_config
-from notifications.services import notify
+from notifications.services import Message, notify_members
 
 log = logging.getLogger(__name__)
 
@@ -162,24 +162,23 @@ def _compute(
     return computed, failures
 
 
-def _alert(tenant: Tenant, day: date, recommendations: Sequence[Recommendation]) -> int:
-    """Critical recommendations go to every member's inbox, pushed after commit."""
-    sent = 0
-    for rec in recommendations:
-        if rec.priority == Priority.CRITICAL:
-            notify(
-                tenant,
-                kind="coach_alert",
-                title=rec.title,
-                body=rec.body,
-                data={
-                    "recommendation_id": rec.pk,
-                    "insight_date": day.isoformat(),
-                    "category": rec.category,
-                },
-            )
-            sent += 1
-    return sent
+def _alerts(tenant: Tenant, day: date, recommendations: Sequence[Recommendation]) -> list[Message]:
+    """A critical recommendation becomes a coach alert for every member of its tenant."""
+    return [
+        Message(
+            tenant,
+            kind="coach_alert",
+            title=rec.title,
+            body=rec.body,
+            data={
+                "recommendation_id": rec.pk,
+                "insight_date": day.isoformat(),
+                "category": rec.category,
+            },
+        )
+        for rec in recommendations
+        if rec.priority == Priority.CRITICAL
+    ]
 
 
 def _allocate_ids(cursor: Any, *groups: Sequence[models.Model]) -> None:
@@ -354,9 +353,14 @@ def _run(
             unique_fields=["tenant"],
             update_fields=["next_run_at", "last_local_date", "task_id"],
         )
-        for c in computed:
-            result.alerts += _alert(c.tenant, c.day, recs_by_tenant[c.tenant.pk])
-            result.done.append((c.tenant.pk, c.day))
+        alerts = [
+            message
+            for c in computed
+            for message in _alerts(c.tenant, c.day, recs_by_tenant[c.tenant.pk])
+        ]
+        notify_members(alerts)  # in this transaction; pushed after commit
+        result.alerts = len(alerts)
+        result.done.extend((c.tenant.pk, c.day) for c in computed)
         rec_ids = [r.pk for recs in recs_by_tenant.values() for r in recs]
         transaction.on_commit(lambda: schedule_enrichment(rec_ids))
         transaction.on_commit(
@@ -420,7 +424,7 @@ def regenerate(tenant: Tenant, day: date, *, user: Any = None, task_id: str = ""
         insight.regeneration_count += 1
         insight.task_id = task_id or insight.task_id
         insight.save()
-        _alert(tenant, day, recs)
+        notify_members(_alerts(tenant, day, recs))
         rec_ids = [r.pk for r in recs]
         transaction.on_commit(lambda: schedule_enrichment(rec_ids))
     log.info(

@@ -9,7 +9,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from datetime import datetime, time, timedelta
 from functools import partial
 from typing import Any
@@ -104,6 +105,25 @@ def _recipients(
     return sorted(found)
 
 
+@dataclasses.dataclass(frozen=True)
+class Message:
+    """One notification to send to (some of) a tenant's members."""
+
+    tenant: Tenant
+    kind: str
+    title: str
+    body: str = ""
+    data: dict[str, Any] | None = None
+
+    def validate(self) -> None:
+        if self.kind not in ALL_KINDS:
+            raise NotifyError(f"kind: {self.kind!r} is not one of {', '.join(ALL_KINDS)}")
+        if not self.title or len(self.title) > TITLE_MAX:
+            raise NotifyError(f"title: must be 1 to {TITLE_MAX} characters")
+        if self.data is not None and not isinstance(self.data, dict):
+            raise NotifyError("data: must be a JSON object (dict)")
+
+
 def notify(
     tenant: Tenant,
     *,
@@ -122,51 +142,84 @@ def notify(
     notification is never pushed. Cost per call: a handful of queries whatever the number of
     recipients.
     """
-    if kind not in ALL_KINDS:
-        raise NotifyError(f"kind: {kind!r} is not one of {', '.join(ALL_KINDS)}")
-    if not title or len(title) > TITLE_MAX:
-        raise NotifyError(f"title: must be 1 to {TITLE_MAX} characters")
-    if data is not None and not isinstance(data, dict):
-        raise NotifyError("data: must be a JSON object (dict)")
+    message = Message(tenant, kind, title, body, data)
+    message.validate()
     recipients = _recipients(tenant, users, roles)
     if not recipients:
         return []
+    return _deliver([(message, recipients)])
+
+
+def notify_members(messages: Sequence[Message]) -> list[Notification]:
+    """``notify`` for many tenants at once, each message to every member of its tenant.
+
+    The same guarantees as ``notify`` (written in the caller's transaction, pushed after
+    commit), in a constant number of queries however many tenants and messages: the daily
+    batch alerts hundreds of tenants with it.
+    """
+    for message in messages:
+        message.validate()
+    members: dict[UUID, list[int]] = defaultdict(list)
+    rows = Membership.objects.filter(tenant_id__in={m.tenant.pk for m in messages})
+    for tenant_id, user_id in rows.order_by("user_id").values_list("tenant_id", "user_id"):
+        members[tenant_id].append(user_id)
+    batch = [(m, members[m.tenant.pk]) for m in messages if members[m.tenant.pk]]
+    return _deliver(batch) if batch else []
+
+
+def _deliver(batch: Sequence[tuple[Message, Sequence[int]]]) -> list[Notification]:
+    """Write each message into its recipients' inboxes and push the live ones after commit.
+
+    Inbox rows are locked in (user, tenant) order, the order every writer uses, so concurrent
+    writers never deadlock and each user's ids commit in order.
+    """
     now = timezone.now()
-    local = now.astimezone(ZoneInfo(tenant.timezone)).time()
+    pairs = {(m.tenant.pk, user_id) for m, recipients in batch for user_id in recipients}
     with transaction.atomic():
         Inbox.objects.bulk_create(
-            [Inbox(tenant=tenant, user_id=pk) for pk in recipients], ignore_conflicts=True
+            [
+                Inbox(tenant_id=t, user_id=u)
+                for t, u in sorted(pairs, key=lambda p: (p[1], str(p[0])))
+            ],
+            ignore_conflicts=True,
         )
-        inboxes = list(
+        locked = (
             Inbox.objects.select_for_update()
-            .filter(tenant=tenant, user_id__in=recipients)
-            .order_by("user_id")
+            .filter(tenant_id__in={t for t, _ in pairs}, user_id__in={u for _, u in pairs})
+            .order_by("user_id", "tenant_id")
         )
+        inboxes = {(i.tenant_id, i.user_id): i for i in locked if (i.tenant_id, i.user_id) in pairs}
         rows = []
-        for inbox in inboxes:
-            seq = None
-            if pushes_live(kind, inbox.live_kinds, inbox.quiet_start, inbox.quiet_end, local):
-                inbox.live_seq += 1
-                seq = inbox.live_seq
-            inbox.version += 1
-            inbox.stored += 1
-            inbox.updated_at = now
-            rows.append(
-                Notification(
-                    tenant=tenant,
-                    user_id=inbox.user_id,
-                    kind=kind,
-                    title=title,
-                    body=body,
-                    data=data or {},
-                    seq=seq,
+        for message, recipients in batch:
+            local = now.astimezone(ZoneInfo(message.tenant.timezone)).time()
+            for user_id in recipients:
+                inbox = inboxes[(message.tenant.pk, user_id)]
+                seq = None
+                if pushes_live(
+                    message.kind, inbox.live_kinds, inbox.quiet_start, inbox.quiet_end, local
+                ):
+                    inbox.live_seq += 1
+                    seq = inbox.live_seq
+                inbox.version += 1
+                inbox.stored += 1
+                inbox.updated_at = now
+                rows.append(
+                    Notification(
+                        tenant=message.tenant,
+                        user_id=user_id,
+                        kind=message.kind,
+                        title=message.title,
+                        body=message.body,
+                        data=message.data or {},
+                        seq=seq,
+                    )
                 )
-            )
         created = Notification.objects.bulk_create(rows)
-        _prune(tenant, inboxes)
-        Inbox.objects.bulk_update(inboxes, ["version", "live_seq", "stored", "updated_at"])
+        touched = list(inboxes.values())
+        _prune(touched)
+        Inbox.objects.bulk_update(touched, ["version", "live_seq", "stored", "updated_at"])
         pushes = [
-            live.InboxPush(tenant.pk, n.user_id, n.seq, _payload_of(n))
+            live.InboxPush(n.tenant_id, n.user_id, n.seq, _payload_of(n))
             for n in created
             if n.seq is not None
         ]
@@ -175,29 +228,32 @@ def notify(
     return created
 
 
-def _prune(tenant: Tenant, inboxes: list[Inbox]) -> None:
-    """Keep the newest ``INBOX_CAP`` per user: one statement, touching only the excess rows."""
-    over = [(inbox.user_id, inbox.stored - INBOX_CAP) for inbox in inboxes]
-    over = [(user_id, excess) for user_id, excess in over if excess > 0]
+def _prune(inboxes: list[Inbox]) -> None:
+    """Keep the newest ``INBOX_CAP`` per user and tenant: one statement, touching only the
+    excess rows."""
+    over = [(i.tenant_id, i.user_id, i.stored - INBOX_CAP) for i in inboxes if i.stored > INBOX_CAP]
     if not over:
         return
     table = Notification._meta.db_table
     sql = f"""
         DELETE FROM {table} n USING (
-            SELECT x.id FROM unnest(%s::bigint[], %s::int[]) AS u(user_id, excess)
+            SELECT x.id FROM unnest(%s::uuid[], %s::bigint[], %s::int[])
+                AS u(tenant_id, user_id, excess)
             CROSS JOIN LATERAL (
                 SELECT id FROM {table}
-                WHERE tenant_id = %s AND user_id = u.user_id ORDER BY id LIMIT u.excess
+                WHERE tenant_id = u.tenant_id AND user_id = u.user_id ORDER BY id LIMIT u.excess
             ) x
-        ) old WHERE n.id = old.id RETURNING n.user_id
+        ) old WHERE n.id = old.id RETURNING n.tenant_id, n.user_id
     """  # noqa: S608 - the table name is ours; values are parameters
     with connection.cursor() as cursor:
-        cursor.execute(sql, [[u for u, _ in over], [e for _, e in over], tenant.pk])
-        deleted: dict[int, int] = {}
-        for (user_id,) in cursor.fetchall():
-            deleted[user_id] = deleted.get(user_id, 0) + 1
+        cursor.execute(
+            sql, [[t for t, _, _ in over], [u for _, u, _ in over], [e for _, _, e in over]]
+        )
+        deleted: dict[tuple[UUID, int], int] = defaultdict(int)
+        for tenant_id, user_id in cursor.fetchall():
+            deleted[(tenant_id, user_id)] += 1
     for inbox in inboxes:
-        inbox.stored -= deleted.get(inbox.user_id, 0)
+        inbox.stored -= deleted.get((inbox.tenant_id, inbox.user_id), 0)
 
 
 # --- the inbox as its owner sees it ---------------------------------------------------------

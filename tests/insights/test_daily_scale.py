@@ -17,6 +17,7 @@ from insights import daily, dispatch
 from insights.financials import load_periods
 from insights.models import Insight, InsightSchedule
 from insights.services import assess
+from notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -83,11 +84,11 @@ def test_copy_reports_a_duplicate_as_an_integrity_error(make_tenant, books):
         write()
 
 
-def _batch_queries(make_tenant, books, count: int) -> int:  # type: ignore[no-untyped-def]
+def _batch_queries(make_tenant, books, count: int, story: str = "healthy") -> int:  # type: ignore[no-untyped-def]
     tenants: list[Tenant] = []
     for _ in range(count):
         tenant = make_tenant()
-        books(tenant, "healthy")  # no critical advice: notify's own queries are apart
+        books(tenant, story)
         tenants.append(tenant)
     with CaptureQueriesContext(connection) as captured:
         result = daily.run_batch([(t.pk, DAY) for t in tenants])
@@ -100,6 +101,15 @@ def test_a_batch_costs_the_same_number_of_queries_whatever_its_size(make_tenant,
     large = _batch_queries(make_tenant, books, 8)
 
     assert small == large
+
+
+def test_alerts_cost_the_same_queries_for_two_critical_tenants_as_for_eight(make_tenant, books):
+    # every cash-crunch tenant gets a critical alert for each of its members
+    small = _batch_queries(make_tenant, books, 2, "cash_crunch")
+    large = _batch_queries(make_tenant, books, 8, "cash_crunch")
+
+    assert small == large
+    assert Notification.objects.filter(kind="coach_alert").count() == 10
 
 
 def test_the_collector_runs_again_after_a_batch_even_one_that_fails(make_tenant, monkeypatch):

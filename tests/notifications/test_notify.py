@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, time
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from gateway.models import Role
+from gateway.services import create_tenant
 from notifications import live, services
 from notifications.conf import INBOX_CAP
 from notifications.models import Inbox, Notification
@@ -189,3 +191,80 @@ def test_quiet_hours_windows(start, end, local, quiet):
 def test_muted_kinds_stay_muted_even_when_urgent():
     assert not pushes_live("error", ["info"], None, None, time(12))
     assert pushes_live("error", ["error"], time(0), time(23, 59), time(12))
+
+
+def _members_of(rows: list[Notification]) -> set[tuple[str, str]]:
+    return {(row.tenant.name, row.user.username) for row in rows}
+
+
+def test_notify_members_reaches_every_member_of_each_tenant(
+    tenant, other_tenant, team, bob, pushed, django_capture_on_commit_callbacks
+):
+    # given Alice's team and Bob's tenant, where Alice is also a viewer
+    other_tenant.memberships.create(user=team["owner"], role=Role.VIEWER)
+
+    # when one message goes to each tenant in one call
+    with django_capture_on_commit_callbacks(execute=True):
+        rows = services.notify_members(
+            [
+                services.Message(tenant, "coach_alert", "Runway low"),
+                services.Message(other_tenant, "coach_alert", "Margin thin", data={"r": 2}),
+            ]
+        )
+
+    # then every member of each got its tenant's message, and nobody else's
+    assert _members_of(rows) == {
+        ("Alice Bakery", "alice"),
+        ("Alice Bakery", "ada"),
+        ("Alice Bakery", "max"),
+        ("Alice Bakery", "vic"),
+        ("Bob Bikes", "bob"),
+        ("Bob Bikes", "alice"),
+    }
+    assert {(p.tenant_id, p.notification["title"]) for p in pushed} == {
+        (tenant.pk, "Runway low"),
+        (other_tenant.pk, "Margin thin"),
+    }
+    # Alice's two inboxes count apart
+    assert Inbox.objects.get(tenant=other_tenant, user=team["owner"]).live_seq == 1
+
+
+def test_notify_members_costs_the_same_queries_for_two_tenants_as_for_ten(
+    make_user, add_member, pushed
+):
+    def cost(count: int) -> int:
+        messages = []
+        for index in range(count):
+            owner = make_user()
+            tenant = create_tenant(owner, name=f"T{count}-{index}", timezone="Asia/Kolkata")
+            add_member(tenant, make_user())
+            messages.append(services.Message(tenant, "coach_alert", "Cash"))
+        with CaptureQueriesContext(connection) as captured:
+            rows = services.notify_members(messages)
+        assert len(rows) == 2 * count
+        return len(captured.captured_queries)
+
+    assert cost(2) == cost(10)
+
+
+def test_notify_members_validates_every_message_before_writing(tenant, team, pushed):
+    with pytest.raises(NotifyError, match="kind"):
+        services.notify_members(
+            [services.Message(tenant, "info", "fine"), services.Message(tenant, "shout", "bad")]
+        )
+
+    assert not Notification.objects.exists()
+
+
+def test_notify_members_prunes_each_inbox_to_the_cap(tenant, other_tenant, alice, bob, pushed):
+    other_tenant.memberships.create(user=alice)
+    for index in range(INBOX_CAP):
+        notify(tenant, kind="info", title=f"old {index}", users=[alice])
+
+    services.notify_members(
+        [services.Message(tenant, "info", "new"), services.Message(other_tenant, "info", "new")]
+    )
+
+    assert Notification.objects.filter(tenant=tenant, user=alice).count() == INBOX_CAP
+    assert not Notification.objects.filter(tenant=tenant, title="old 0").exists()
+    assert Notification.objects.filter(tenant=other_tenant, user=alice).count() == 1
