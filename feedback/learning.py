@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.db.models import Count, Max, Q
@@ -53,7 +53,11 @@ def _utc_midnight(day: date) -> datetime:
 
 
 def _local_day(moment: datetime, zone: str) -> date:
-    return timezone.localtime(moment, ZoneInfo(zone)).date()
+    # A corrupt zone must not fail the whole batch this feeds; the tenant fails alone later.
+    try:
+        return timezone.localtime(moment, ZoneInfo(zone)).date()
+    except (ZoneInfoNotFoundError, ValueError):
+        return moment.astimezone(UTC).date()
 
 
 def engine_inputs(tenant_ids: Sequence[UUID], today: date) -> dict[UUID, EngineInputs]:

@@ -9,6 +9,7 @@ import time_machine
 from django.db import IntegrityError
 
 from coach.models import Recommendation
+from feedback.models import Feedback
 from gateway.models import Tenant
 from insights import daily
 from insights.models import Insight, InsightFailure, InsightSchedule
@@ -204,10 +205,22 @@ def test_two_dispatchers_claim_disjoint_tenants(
     assert sorted(t for t, _ in claimed) == sorted(t.pk for t in tenants)
 
 
-def test_a_tenant_with_corrupt_data_fails_alone_and_is_recorded(make_tenant, books):
+def test_a_tenant_with_corrupt_data_fails_alone_and_is_recorded(make_tenant, books, alice):
     good, bad = make_tenant(), make_tenant()
     books(good)
     books(bad)
+    # the bad tenant has feedback too, which the batch reads in its zone
+    daily.run_batch([(bad.pk, date(2026, 2, 9))])
+    rec = Recommendation.objects.filter(tenant=bad).first()
+    Feedback.objects.create(
+        tenant=bad,
+        recommendation=rec,
+        user=alice,
+        template_key=rec.template_key,
+        category=rec.category,
+        helpful=False,
+        reason="not_relevant",
+    )
     Tenant.objects.filter(pk=bad.pk).update(timezone="Mars/Olympus")  # bypasses validation
     day = date(2026, 2, 10)
 
@@ -215,7 +228,7 @@ def test_a_tenant_with_corrupt_data_fails_alone_and_is_recorded(make_tenant, boo
 
     assert result.summary() == {"done": 1, "skipped": 0, "failed": 1}
     assert dates_of(good) == [day]
-    assert dates_of(bad) == []
+    assert dates_of(bad) == [date(2026, 2, 9)]
     failure = InsightFailure.objects.get(tenant=bad)
     assert "Mars/Olympus" in failure.error
     assert failure.task_id == "task-1"
