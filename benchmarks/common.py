@@ -34,6 +34,17 @@ BENCH_ENV = {
 }
 
 
+def stop_process(proc: subprocess.Popen, timeout: float) -> None:
+    """SIGTERM (a clean shutdown), then SIGKILL if it has not ended within ``timeout``."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 def setup_django() -> None:
     """This process on the benchmark settings, database created and migrated."""
     os.environ.update(BENCH_ENV)
@@ -106,12 +117,7 @@ def server(kind: str, **env: str) -> Iterator[tuple[subprocess.Popen, int]]:
                 time.sleep(0.1)
         yield proc, port
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc, timeout=15)
         log.seek(0)
         errors = [
             line for line in log.read().decode(errors="replace").splitlines() if "Error" in line

@@ -28,7 +28,6 @@ import io
 import os
 import platform
 import random
-import signal
 import subprocess
 import sys
 import tempfile
@@ -42,6 +41,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from benchmarks.common import stop_process  # noqa: E402 - needs the project on the path
 
 DB_NAME = "coach_bench_daily"
 DATABASE_URL = os.environ.get(
@@ -306,13 +307,7 @@ def celery_workers(concurrency: int) -> Iterator[subprocess.Popen]:
             time.sleep(0.1)
         yield proc
     finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        stop_process(proc, timeout=30)
         log.seek(0)
         errors = [ln for ln in log.read().decode(errors="replace").splitlines() if "Error" in ln]
         if errors:

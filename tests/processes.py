@@ -74,15 +74,20 @@ def celery_worker(
                 raise RuntimeError(f"worker {node} did not start:\n{log.read().decode()[-3000:]}")
         yield proc, node
     finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        stop_process(proc, timeout=15)
         log.close()
         Path(log.name).unlink(missing_ok=True)
+
+
+def stop_process(proc: subprocess.Popen, timeout: float) -> None:
+    """SIGTERM (a clean shutdown), then SIGKILL if it has not ended within ``timeout``."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 def free_port() -> int:
@@ -125,12 +130,6 @@ def daphne_server(
                 time.sleep(0.1)
         yield proc, port
     finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        stop_process(proc, timeout=10)
         log.close()
         Path(log.name).unlink(missing_ok=True)
