@@ -20,37 +20,22 @@ class FinancialPeriodSerializer(serializers.ModelSerializer):
         fields = ["month", *MONEY_FIELDS, "updated_at"]
 
 
-class FinancialPeriodInputSerializer(serializers.Serializer):
-    """For the schema only: the view validates with ``insights.financials.clean_periods``."""
+def _money_field() -> serializers.DecimalField:
+    return serializers.DecimalField(
+        max_digits=14, decimal_places=2, required=False, allow_null=True
+    )
 
-    month = serializers.CharField(help_text="YYYY-MM")
-    revenue = serializers.DecimalField(
-        max_digits=14, decimal_places=2, required=False, allow_null=True
-    )
-    cogs = serializers.DecimalField(
-        max_digits=14, decimal_places=2, required=False, allow_null=True
-    )
-    operating_expenses = serializers.DecimalField(
-        max_digits=14, decimal_places=2, required=False, allow_null=True
-    )
-    payroll = serializers.DecimalField(
-        max_digits=14, decimal_places=2, required=False, allow_null=True
-    )
-    net_income = serializers.DecimalField(
-        max_digits=14, decimal_places=2, required=False, allow_null=True
-    )
-    cash_balance = serializers.DecimalField(
-        max_digits=14, decimal_places=2, required=False, allow_null=True
-    )
-    accounts_receivable = serializers.DecimalField(
-        max_digits=14, decimal_places=2, required=False, allow_null=True
-    )
-    accounts_payable = serializers.DecimalField(
-        max_digits=14, decimal_places=2, required=False, allow_null=True
-    )
-    inventory_value = serializers.DecimalField(
-        max_digits=14, decimal_places=2, required=False, allow_null=True
-    )
+
+# For the schema only: the view validates with ``insights.financials.clean_periods``. Built from
+# MONEY_FIELDS so the documented fields are always the stored ones.
+FinancialPeriodInputSerializer = type(
+    "FinancialPeriodInputSerializer",
+    (serializers.Serializer,),
+    {
+        "month": serializers.CharField(help_text="YYYY-MM"),
+        **{name: _money_field() for name in MONEY_FIELDS},
+    },
+)
 
 
 class FinancialsUpsertSerializer(serializers.Serializer):
