@@ -166,16 +166,21 @@ class TaskInputSerializer(serializers.Serializer):
     due_date = serializers.DateField(required=False, allow_null=True)
 
 
-class PlanCreateSerializer(serializers.Serializer):
-    """Either ``recommendation`` (a draft prefilled from it) or the plan's own details."""
+class PlanFieldsSerializer(serializers.Serializer):
+    """The plan's own details, all optional: what creating and changing a plan share."""
 
-    recommendation = serializers.IntegerField(required=False, allow_null=True)
     title = serializers.CharField(max_length=200, required=False, allow_blank=True)
     description = serializers.CharField(required=False, allow_blank=True)
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
     start_date = serializers.DateField(required=False, allow_null=True)
     due_date = serializers.DateField(required=False, allow_null=True)
     owner = serializers.IntegerField(required=False, allow_null=True)
+
+
+class PlanCreateSerializer(PlanFieldsSerializer):
+    """Either ``recommendation`` (a draft prefilled from it) or the plan's own details."""
+
+    recommendation = serializers.IntegerField(required=False, allow_null=True)
     tasks = TaskInputSerializer(many=True, required=False)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -186,13 +191,7 @@ class PlanCreateSerializer(serializers.Serializer):
         return attrs
 
 
-class PlanUpdateSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    description = serializers.CharField(required=False, allow_blank=True)
-    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
-    start_date = serializers.DateField(required=False, allow_null=True)
-    due_date = serializers.DateField(required=False, allow_null=True)
-    owner = serializers.IntegerField(required=False, allow_null=True)
+class PlanUpdateSerializer(PlanFieldsSerializer):
     status = serializers.ChoiceField(choices=PlanStatus.choices, required=False)
 
 
