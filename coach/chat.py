@@ -16,6 +16,7 @@ from coach.catalog.formatting import format_metric
 from coach.catalog.registry import get_template
 from coach.models import AnswerSource, Conversation, Message, MessageRole, Recommendation
 from coach.serializers import message_data
+from gateway.errors import FieldError
 from notifications.live import send_to_user
 
 logger = logging.getLogger(__name__)
@@ -31,13 +32,8 @@ _WHY = {
 }
 
 
-class ChatError(ValueError):
+class ChatError(FieldError):
     """A question Coach cannot take; the message names the field."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
 
 
 @dataclass(frozen=True)

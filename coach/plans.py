@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from coach.models import ActionPlan, ActionTask, PlanStatus, Recommendation, Status
+from gateway.errors import FieldError
 from gateway.models import Membership, Tenant
 
 # A plan prefilled from a recommendation whose actions carry no timeline runs for a month.
@@ -32,13 +33,8 @@ PLAN_TRANSITIONS: dict[str, frozenset[str]] = {
 _DETAIL_FIELDS = ("title", "description", "priority", "start_date", "due_date", "owner")
 
 
-class PlanError(ValueError):
+class PlanError(FieldError):
     """An invalid plan or task; ``field`` names what is wrong (``tasks[2].due_date``)."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
 
 
 def _local_today(tenant: Tenant) -> date:

@@ -12,10 +12,11 @@ from coach.catalog.base import Candidate
 from coach.catalog.base import Priority as CatalogPriority
 from coach.engine import IssuedBefore
 from coach.models import TRANSITIONS, Recommendation, Status
+from gateway.errors import FieldError
 from gateway.models import Tenant
 
 
-class TransitionError(ValueError):
+class TransitionError(FieldError):
     """A status change the recommendation's current status does not allow."""
 
 
@@ -74,7 +75,7 @@ def change_status(
     if status not in TRANSITIONS.get(recommendation.status, frozenset()):
         allowed = ", ".join(sorted(TRANSITIONS.get(recommendation.status, ()))) or "none"
         raise TransitionError(
-            f"cannot go from {recommendation.status} to {status} (allowed: {allowed})"
+            "status", f"cannot go from {recommendation.status} to {status} (allowed: {allowed})"
         )
     recommendation.status = status
     fields = ["status", "status_changed_by"]

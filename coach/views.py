@@ -99,12 +99,7 @@ class RecommendationDetailView(TenantRecommendationMixin, generics.GenericAPIVie
         change = StatusChangeSerializer(data=request.data)
         change.is_valid(raise_exception=True)
         recommendation = self.get_recommendation()
-        try:
-            services.change_status(
-                recommendation, change.validated_data["status"], user=request.user
-            )
-        except services.TransitionError as exc:
-            raise ValidationError({"status": [str(exc)]}) from None
+        services.change_status(recommendation, change.validated_data["status"], user=request.user)
         return Response(RecommendationSerializer(recommendation).data)
 
 
@@ -116,10 +111,6 @@ class RecommendationDetailsView(TenantRecommendationMixin, generics.GenericAPIVi
 
 
 # --- Action plans --------------------------------------------------------------------------------
-
-
-def _plan_error(exc: plans.PlanError) -> ValidationError:
-    return ValidationError({exc.field: [exc.message]})
 
 
 def _member(tenant: Tenant, user_id: int | None) -> AbstractBaseUser | None:
@@ -194,16 +185,13 @@ class ActionPlanListView(ActionPlanMixin, generics.ListAPIView):
         tasks = data.pop("tasks", [])
         if "owner" in data:
             data["owner"] = _member(self.tenant, data["owner"])
-        try:
-            plan = plans.create_plan(
-                self.tenant,
-                request.user,
-                details=data,
-                tasks=tasks,
-                recommendation=recommendation,
-            )
-        except plans.PlanError as exc:
-            raise _plan_error(exc) from None
+        plan = plans.create_plan(
+            self.tenant,
+            request.user,
+            details=data,
+            tasks=tasks,
+            recommendation=recommendation,
+        )
         return Response(
             ActionPlanSerializer(self.plans().get(pk=plan.pk)).data, status=status.HTTP_201_CREATED
         )
@@ -222,10 +210,7 @@ class ActionPlanDetailView(ActionPlanMixin, generics.GenericAPIView):
         changes = dict(given.validated_data)
         if "owner" in changes:
             changes["owner"] = _member(self.tenant, changes["owner"])
-        try:
-            plans.update_plan(self.get_plan(), changes)
-        except plans.PlanError as exc:
-            raise _plan_error(exc) from None
+        plans.update_plan(self.get_plan(), changes)
         return Response(ActionPlanSerializer(self.get_plan()).data)
 
     def delete(self, request: Request, tenant_id: str, pid: int) -> Response:
@@ -240,10 +225,7 @@ class ActionPlanConfirmView(ActionPlanMixin, generics.GenericAPIView):
 
     @extend_schema(request=None, responses={200: ActionPlanSerializer})
     def post(self, request: Request, tenant_id: str, pid: int) -> Response:
-        try:
-            plans.confirm_plan(self.get_plan())
-        except plans.PlanError as exc:
-            raise _plan_error(exc) from None
+        plans.confirm_plan(self.get_plan())
         return Response(ActionPlanSerializer(self.get_plan()).data)
 
 
@@ -262,10 +244,7 @@ class ActionTaskListView(ActionPlanMixin, generics.GenericAPIView):
     def post(self, request: Request, tenant_id: str, pid: int) -> Response:
         given = TaskCreateSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        try:
-            task = plans.add_task(self.get_plan(), **given.validated_data)
-        except plans.PlanError as exc:
-            raise _plan_error(exc) from None
+        task = plans.add_task(self.get_plan(), **given.validated_data)
         return Response(ActionTaskSerializer(task).data, status=status.HTTP_201_CREATED)
 
 
@@ -284,10 +263,7 @@ class ActionTaskDetailView(ActionPlanMixin, generics.GenericAPIView):
     def patch(self, request: Request, tenant_id: str, pid: int, task_id: int) -> Response:
         given = TaskUpdateSerializer(data=request.data, partial=True)
         given.is_valid(raise_exception=True)
-        try:
-            task = plans.update_task(self.get_task(), given.validated_data, user=request.user)
-        except plans.PlanError as exc:
-            raise _plan_error(exc) from None
+        task = plans.update_task(self.get_task(), given.validated_data, user=request.user)
         return Response(ActionTaskSerializer(task).data)
 
     def delete(self, request: Request, tenant_id: str, pid: int, task_id: int) -> Response:
@@ -302,10 +278,7 @@ class ActionTaskReorderView(ActionPlanMixin, generics.GenericAPIView):
     def post(self, request: Request, tenant_id: str, pid: int) -> Response:
         given = ReorderSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        try:
-            tasks = plans.reorder_tasks(self.get_plan(), given.validated_data["order"])
-        except plans.PlanError as exc:
-            raise _plan_error(exc) from None
+        tasks = plans.reorder_tasks(self.get_plan(), given.validated_data["order"])
         return Response(ActionTaskSerializer(tasks, many=True).data)
 
 
@@ -332,12 +305,9 @@ class ConversationView(TenantRecommendationMixin, generics.GenericAPIView):
     def post(self, request: Request, tenant_id: str, rid: int) -> Response:
         given = QuestionSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        try:
-            exchange = chat.ask(
-                self.get_recommendation(), request.user, given.validated_data["content"]
-            )
-        except chat.ChatError as exc:
-            raise ValidationError({exc.field: [exc.message]}) from None
+        exchange = chat.ask(
+            self.get_recommendation(), request.user, given.validated_data["content"]
+        )
         body = {
             "conversation_id": exchange.conversation.pk,
             "question": MessageSerializer(exchange.question).data,

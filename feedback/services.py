@@ -13,13 +13,11 @@ from django.utils import timezone
 
 from coach.models import Recommendation, TemplateFlag
 from feedback.models import DataFlag, Feedback, Reason
+from gateway.errors import FieldError
 
 
-class FeedbackError(ValueError):
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
+class FeedbackError(FieldError):
+    """Bad input for this service; answered as a 400 naming the field."""
 
 
 @dataclass(frozen=True)

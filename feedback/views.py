@@ -5,7 +5,6 @@ from __future__ import annotations
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -30,16 +29,13 @@ class FeedbackView(TenantScopedMixin, generics.GenericAPIView):
         given = FeedbackInputSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         data = given.validated_data
-        try:
-            recorded = services.record_feedback(
-                recommendation,
-                request.user,
-                helpful=data["helpful"],
-                reason=data.get("reason") or "",
-                comment=data.get("comment") or "",
-            )
-        except services.FeedbackError as exc:
-            raise ValidationError({exc.field: [exc.message]}) from None
+        recorded = services.record_feedback(
+            recommendation,
+            request.user,
+            helpful=data["helpful"],
+            reason=data.get("reason") or "",
+            comment=data.get("comment") or "",
+        )
         feedback = recorded.feedback
         body = {
             "feedback_id": feedback.pk,

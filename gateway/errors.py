@@ -23,7 +23,22 @@ def _first_message(errors: Any, path: str = "") -> str:
     return f"{path}: {errors}" if path else str(errors)
 
 
+class FieldError(ValueError):
+    """A service refusing bad input; ``field`` names what is wrong (``tasks[2].due_date``).
+
+    Services raise it (or a subclass) without knowing about HTTP; the API answers it as a 400
+    in the usual shape, so views need no try/except to translate it.
+    """
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, FieldError):
+        exc = exceptions.ValidationError({exc.field: [exc.message]})
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(exc, exceptions.ValidationError):
         errors = response.data
