@@ -13,7 +13,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import httpx2
 import openai
@@ -83,7 +82,7 @@ def _client() -> openai.OpenAI:
 
 def budget_month(tenant: Tenant) -> date:
     """The first day of the tenant's current month, in its own timezone."""
-    return timezone.localdate(timezone=ZoneInfo(tenant.timezone)).replace(day=1)
+    return tenant.local_today().replace(day=1)
 
 
 def tokens_used(tenant: Tenant, month: date | None = None) -> int:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -35,10 +34,6 @@ _DETAIL_FIELDS = ("title", "description", "priority", "start_date", "due_date", 
 
 class PlanError(FieldError):
     """An invalid plan or task; ``field`` names what is wrong (``tasks[2].due_date``)."""
-
-
-def _local_today(tenant: Tenant) -> date:
-    return timezone.localdate(timezone=ZoneInfo(tenant.timezone))
 
 
 def _check_title(title: str | None, field: str = "title") -> str:
@@ -98,7 +93,7 @@ def create_plan(
     values = dict(details)
     prefilled: list[dict[str, Any]] = []
     if recommendation is not None:
-        start = values.get("start_date") or _local_today(tenant)
+        start = values.get("start_date") or tenant.local_today()
         offsets = [int(a.get("days_from_start") or 0) for a in recommendation.actions or []]
         values.setdefault("title", recommendation.display_title[:200])
         values.setdefault("description", recommendation.display_body)

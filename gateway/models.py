@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from datetime import date
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -41,6 +43,10 @@ class Tenant(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def local_today(self) -> date:
+        """The tenant's calendar date now, in its own zone: what "today" means for it."""
+        return timezone.localdate(timezone=ZoneInfo(self.timezone))
 
 
 class Role(models.TextChoices):

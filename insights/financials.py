@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
@@ -119,7 +118,7 @@ def clean_periods(tenant: Tenant, rows: Any) -> list[dict[str, Any]]:
         raise PeriodError(-1, "periods", "must contain at least one period")
     if len(rows) > MAX_PERIODS_PER_REQUEST:
         raise PeriodError(-1, "periods", f"at most {MAX_PERIODS_PER_REQUEST} periods per request")
-    latest = timezone.localdate(timezone=ZoneInfo(tenant.timezone)).replace(day=1)
+    latest = tenant.local_today().replace(day=1)
     cleaned, seen = [], {}
     for index, data in enumerate(rows):
         period = clean_period(index, data, latest_month=latest)

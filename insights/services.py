@@ -9,11 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
 from coach.catalog.base import Candidate, TemplateContext
 from coach.catalog.registry import evaluate
@@ -44,10 +42,6 @@ def engine_config() -> EngineConfig:
         cooldown_days=settings.COACH_COOLDOWN_DAYS,
         max_per_day=settings.COACH_MAX_RECOMMENDATIONS_PER_DAY,
     )
-
-
-def local_today(tenant: Tenant) -> date:
-    return timezone.localdate(timezone=ZoneInfo(tenant.timezone))
 
 
 def assess(
@@ -86,7 +80,7 @@ def assess(
 def generate_recommendations(tenant: Tenant, *, today: date | None = None) -> Generation:
     """Score the tenant now and issue what is new today (repeats are held back by the cooldown,
     which counts what was already issued today, so running it twice issues nothing twice)."""
-    today = today or local_today(tenant)
+    today = today or tenant.local_today()
     config = engine_config()
     assessment = assess(
         load_periods(tenant),

@@ -19,7 +19,6 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
-from django.utils import timezone
 
 from coach.models import ActionPlan, AnswerSource, Message
 from feedback.models import Feedback
@@ -43,17 +42,13 @@ def seed() -> None:
     call_command("seed_demo", stdout=io.StringIO())
 
 
-def local_today(tenant: Tenant):  # type: ignore[no-untyped-def]
-    return timezone.now().astimezone(ZoneInfo(tenant.timezone)).date()
-
-
 def thames_with_history() -> tuple[str, datetime]:
     """Thames (the cash crunch) with three months of earlier insights, and the instant of its
     next morning: today, 07:00 London time. The history stops ten days ago, past the cooldown,
     so that this morning's critical runway alert is issued again."""
     seed()
     thames = Tenant.objects.get(name="Thames Print Studio")
-    today = local_today(thames)
+    today = thames.local_today()
     for days_ago in range(97, 9, -3):
         run_batch([(thames.pk, today - timedelta(days=days_ago))])
     demo = get_user_model().objects.get(username="demo")

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import itertools
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import timezone
 
 from feedback.learning import EngineInputs, engine_inputs, factor, shrunk
 from feedback.services import record_feedback
@@ -20,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _today(tenant):  # type: ignore[no-untyped-def]
-    return timezone.localdate(timezone=ZoneInfo(tenant.timezone))
+    return tenant.local_today()
 
 
 def _issued(tenant, today, inputs: EngineInputs) -> list[str]:  # type: ignore[no-untyped-def]

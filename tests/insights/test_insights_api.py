@@ -9,7 +9,6 @@ import pytest
 from gateway.models import Role
 from insights import daily
 from insights.models import Insight, InsightSchedule
-from insights.services import local_today
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +57,7 @@ def test_run_queues_todays_insight_once(api, tenant, django_capture_on_commit_ca
 
 
 def test_run_when_todays_insight_exists_is_a_no_op(api, tenant):
-    today = local_today(tenant)
+    today = tenant.local_today()
     daily.run_batch([(tenant.pk, today)])
 
     response = api.post(f"{_base(tenant)}run")

@@ -6,10 +6,8 @@ import csv
 from pathlib import Path
 from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 
 from gateway.models import Tenant
 from insights.financials import PeriodError, clean_period, upsert_periods
@@ -54,7 +52,7 @@ class Command(BaseCommand):
                 f"{path}: line 1, column {unknown[0]}: unknown column; expected month and "
                 + ", ".join(MONEY_FIELDS)
             )
-        latest = timezone.localdate(timezone=ZoneInfo(tenant.timezone)).replace(day=1)
+        latest = tenant.local_today().replace(day=1)
         cleaned, errors, seen = [], [], {}
         for line_number, raw in enumerate(reader, start=2):
             if raw.get(None):

@@ -1,9 +1,7 @@
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.utils import timezone
 
 from gateway.demo import (
     ADMIN_PASSWORD,
@@ -13,14 +11,15 @@ from gateway.demo import (
     DEMO_USERNAME,
     seed_demo,
 )
+from gateway.models import Tenant
 from insights.demo_data import story_periods
 from insights.demo_history import seed_history
 from insights.financials import upsert_periods
 from insights.metrics import shift_month
 
 
-def last_full_month(zone: str) -> date:
-    month = shift_month(timezone.localdate(timezone=ZoneInfo(zone)).replace(day=1), -1)
+def last_full_month(tenant: Tenant) -> date:
+    month = shift_month(tenant.local_today().replace(day=1), -1)
     if month is None:
         raise ValueError("no month before January of year 1")
     return month
@@ -38,8 +37,8 @@ class Command(BaseCommand):
         stories = {spec.name: spec.story for spec in DEMO_TENANTS}
         for tenant in result["tenants"]:
             story = stories[tenant.name]
-            written = upsert_periods(tenant, story_periods(story, last_full_month(tenant.timezone)))
-            history = seed_history(tenant, timezone.localdate(timezone=ZoneInfo(tenant.timezone)))
+            written = upsert_periods(tenant, story_periods(story, last_full_month(tenant)))
+            history = seed_history(tenant, tenant.local_today())
             self.stdout.write(
                 f"  tenant {tenant.id}  {tenant.name:<24} {tenant.timezone:<20} {story:<20}"
                 f" periods: {written.created} new, {written.updated} changed;"
