@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import socket
+import uuid
 from collections.abc import Iterator
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
+from django.core.cache import caches
 from rest_framework.test import APIClient
 
 from gateway.models import Role, Tenant
@@ -33,9 +34,17 @@ def _block_network() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache() -> None:
-    """Throttling counters live in the (real, Redis) cache; each test starts from none."""
-    cache.clear()
+def _fresh_cache_namespace() -> Iterator[None]:
+    """Throttling counters live in the (real, Redis) cache; each test starts from none.
+
+    A fresh key prefix, not ``cache.clear()``: clearing is FLUSHDB, which would also wipe the
+    broker's queues and another test run's keys in the same Redis database.
+    """
+    default = caches["default"]
+    before = default.key_prefix
+    default.key_prefix = f"{before}-{uuid.uuid4().hex[:8]}"
+    yield
+    default.key_prefix = before
 
 
 @pytest.fixture
