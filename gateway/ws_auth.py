@@ -9,8 +9,11 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qs
 
+from channels.auth import AuthMiddleware
 from channels.db import database_sync_to_async
 from channels.middleware import BaseMiddleware
+from channels.sessions import CookieMiddleware, SessionMiddleware
+from django.contrib.auth.models import AnonymousUser
 
 from gateway.services import user_for_key
 
@@ -45,3 +48,23 @@ class TokenAuthMiddleware(BaseMiddleware):
                 if found is not None:
                     scope = {**scope, "user": found, "auth": "token"}
         return await super().__call__(scope, receive, send)
+
+
+class SessionAuthMiddleware(AuthMiddleware):
+    """Channels' session authentication, minus the database trip when there is no session.
+
+    A client that authenticates by token sends no session cookie; resolving its user through
+    the database thread anyway costs a thread hop per connect, which a reconnect storm pays
+    thousands of times on one thread.
+    """
+
+    async def resolve_scope(self, scope: dict[str, Any]) -> None:
+        if scope["session"].session_key is None:
+            scope["user"]._wrapped = AnonymousUser()
+            return
+        await super().resolve_scope(scope)
+
+
+def WebSocketAuthStack(inner: Any) -> Any:
+    """Session (cookie) or token authentication for WebSockets."""
+    return CookieMiddleware(SessionMiddleware(SessionAuthMiddleware(TokenAuthMiddleware(inner))))

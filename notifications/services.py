@@ -445,25 +445,36 @@ def open_connection(
 
     The live sequence is read after the caller joined the user's group, so every notification
     after it is pushed to this connection, and every one up to it is in the inbox already.
+    One statement (membership check, insert, sequence read): a reconnect storm runs thousands
+    of these through one database thread per web process.
     """
-    member = Membership.objects.filter(
-        user=user, tenant_id=tenant_id, tenant__is_active=True
-    ).exists()
-    if not member:
-        return None
-    row = LiveConnection.objects.create(
-        tenant_id=tenant_id,
-        user=user,
-        server=server,
-        channel_name=channel_name,
-        last_seen=timezone.now(),
-    )
-    live_seq = (
-        Inbox.objects.filter(tenant_id=tenant_id, user=user)
-        .values_list("live_seq", flat=True)
-        .first()
-    )
-    return Opened(row.pk, live_seq or 0)
+    sql = f"""
+        WITH member AS (
+            SELECT 1 FROM {Membership._meta.db_table} m
+            JOIN {Tenant._meta.db_table} t ON t.id = m.tenant_id
+            WHERE m.user_id = %(user)s AND m.tenant_id = %(tenant)s AND t.is_active
+        ), opened AS (
+            INSERT INTO {LiveConnection._meta.db_table}
+                (tenant_id, user_id, server, channel_name, connected_at, last_seen)
+            SELECT %(tenant)s, %(user)s, %(server)s, %(channel)s, %(now)s, %(now)s FROM member
+            RETURNING id
+        )
+        SELECT opened.id, COALESCE(
+            (SELECT live_seq FROM {Inbox._meta.db_table}
+             WHERE tenant_id = %(tenant)s AND user_id = %(user)s), 0)
+        FROM opened
+    """  # noqa: S608 - table names are ours; values are parameters
+    params = {
+        "user": user.pk,
+        "tenant": tenant_id,
+        "server": server,
+        "channel": channel_name,
+        "now": timezone.now(),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return Opened(row[0], row[1]) if row else None
 
 
 def close_connection(connection_id: int) -> None:

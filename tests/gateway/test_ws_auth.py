@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 from asgiref.sync import async_to_sync
-from channels.auth import AuthMiddlewareStack
 from channels.generic.websocket import JsonWebsocketConsumer
 from channels.security.websocket import AllowedHostsOriginValidator
 from channels.testing import WebsocketCommunicator
+from django.test import Client
 
 from gateway.services import issue_token, revoke_token
-from gateway.ws_auth import TokenAuthMiddleware
+from gateway.ws_auth import WebSocketAuthStack
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,18 +25,17 @@ class WhoAmI(JsonWebsocketConsumer):
         self.send_json({"username": user.username})
 
 
-application = AllowedHostsOriginValidator(
-    AuthMiddlewareStack(TokenAuthMiddleware(WhoAmI.as_asgi()))
-)
+application = AllowedHostsOriginValidator(WebSocketAuthStack(WhoAmI.as_asgi()))
 
 
-def _connect(path: str, origin: bytes = b"http://localhost", subprotocols=None):  # type: ignore[no-untyped-def]
+def _connect(path: str, origin: bytes = b"http://localhost", subprotocols=None, cookie=None):  # type: ignore[no-untyped-def]
+    headers = [(b"origin", origin), (b"host", b"localhost")]
+    if cookie:
+        headers.append((b"cookie", cookie.encode()))
+
     async def run():  # type: ignore[no-untyped-def]
         communicator = WebsocketCommunicator(
-            application,
-            path,
-            headers=[(b"origin", origin), (b"host", b"localhost")],
-            subprotocols=subprotocols,
+            application, path, headers=headers, subprotocols=subprotocols
         )
         connected, code = await communicator.connect()
         message = await communicator.receive_json_from() if connected else None
@@ -44,6 +43,24 @@ def _connect(path: str, origin: bytes = b"http://localhost", subprotocols=None):
         return connected, code, message
 
     return async_to_sync(run)()
+
+
+def test_a_session_cookie_authenticates(alice):
+    browser = Client()
+    browser.force_login(alice)
+
+    connected, _, message = _connect(
+        "/ws/", cookie=f"sessionid={browser.cookies['sessionid'].value}"
+    )
+
+    assert connected
+    assert message == {"username": "alice"}
+
+
+def test_an_unknown_session_is_anonymous(alice):
+    connected, code, _ = _connect("/ws/", cookie="sessionid=not-a-session")
+
+    assert (connected, code) == (False, 4401)
 
 
 def test_a_query_string_token_authenticates(alice):
