@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -14,15 +15,8 @@ from rest_framework.views import APIView
 
 from coach import chat, plans, services
 from coach.catalog.registry import catalog_listing
-from coach.models import (
-    ActionPlan,
-    ActionTask,
-    Category,
-    PlanStatus,
-    Priority,
-    Recommendation,
-    Status,
-)
+from coach.filters import ActionPlanFilter, RecommendationFilter
+from coach.models import ActionPlan, ActionTask, Recommendation
 from coach.serializers import (
     ActionPlanSerializer,
     ActionTaskSerializer,
@@ -51,34 +45,18 @@ class CatalogView(APIView):
         return Response({"count": len(templates), "results": templates})
 
 
-_FILTERS = {"status": Status, "category": Category, "priority": Priority}
-
-
 class RecommendationListView(TenantScopedMixin, generics.ListAPIView):
+    """The tenant's recommendations, newest first (filters: status, priority, category)."""
+
     serializer_class = RecommendationSerializer
+    queryset = Recommendation.objects.none()  # the model, for the schema; get_queryset() scopes it
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = RecommendationFilter
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
-        queryset = Recommendation.objects.filter(tenant=self.tenant)
-        for name, choices in _FILTERS.items():
-            wanted = self.request.query_params.getlist(name)
-            wanted = [value for item in wanted for value in item.split(",") if value]
-            if wanted:
-                bad = [value for value in wanted if value not in choices.values]
-                if bad:
-                    raise ValidationError(
-                        {name: [f"'{bad[0]}' is not one of {', '.join(choices.values)}"]}
-                    )
-                queryset = queryset.filter(**{f"{name}__in": wanted})
-        return queryset.order_by("-issued_on", "-score", "id")
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter(name, OpenApiTypes.STR, description=f"comma-separated {name} values")
-            for name in _FILTERS
-        ]
-    )
-    def get(self, request: Request, *args: object, **kwargs: object) -> Response:
-        return super().get(request, *args, **kwargs)
+        return Recommendation.objects.filter(tenant=self.tenant).order_by(
+            "-issued_on", "-score", "id"
+        )
 
 
 class TenantRecommendationMixin(TenantScopedMixin):
@@ -132,44 +110,16 @@ class ActionPlanMixin(TenantScopedMixin):
         return generics.get_object_or_404(self.plans(), pk=self.kwargs["pid"])
 
 
-_PLAN_FILTERS = {"status": PlanStatus, "priority": Priority}
-
-
 class ActionPlanListView(ActionPlanMixin, generics.ListAPIView):
     """The tenant's plans (filters: status, priority, recommendation); POST starts a draft."""
 
     serializer_class = ActionPlanSerializer
+    queryset = ActionPlan.objects.none()  # the model, for the schema; get_queryset() scopes it
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ActionPlanFilter
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
-        queryset = self.plans()
-        for name, choices in _PLAN_FILTERS.items():
-            wanted = [
-                v for item in self.request.query_params.getlist(name) for v in item.split(",")
-            ]
-            wanted = [v for v in wanted if v]
-            bad = [v for v in wanted if v not in choices.values]
-            if bad:
-                raise ValidationError(
-                    {name: [f"'{bad[0]}' is not one of {', '.join(choices.values)}"]}
-                )
-            if wanted:
-                queryset = queryset.filter(**{f"{name}__in": wanted})
-        rid = self.request.query_params.get("recommendation")
-        if rid:
-            if not rid.isdigit():
-                raise ValidationError({"recommendation": ["must be a recommendation id"]})
-            queryset = queryset.filter(recommendation_id=int(rid))
-        return queryset
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("status", OpenApiTypes.STR, description="comma-separated statuses"),
-            OpenApiParameter("priority", OpenApiTypes.STR, description="comma-separated"),
-            OpenApiParameter("recommendation", OpenApiTypes.INT),
-        ]
-    )
-    def get(self, request: Request, *args: object, **kwargs: object) -> Response:
-        return super().get(request, *args, **kwargs)
+        return self.plans()
 
     @extend_schema(request=PlanCreateSerializer, responses={201: ActionPlanSerializer})
     def post(self, request: Request, tenant_id: str) -> Response:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
@@ -15,7 +16,8 @@ from coach.serializers import RecommendationSerializer
 from gateway.models import MANAGER_ROLES
 from gateway.tenancy import TenantScopedMixin
 from insights.dispatch import queue_today
-from insights.financials import PeriodError, clean_periods, parse_month, upsert_periods
+from insights.filters import FinancialPeriodFilter, InsightFilter
+from insights.financials import PeriodError, clean_periods, upsert_periods
 from insights.models import FinancialPeriod, Insight
 from insights.serializers import (
     FinancialPeriodSerializer,
@@ -37,26 +39,12 @@ class FinancialsView(TenantScopedMixin, generics.ListAPIView):
     """The tenant's monthly periods; POST upserts a batch atomically (all rows or none)."""
 
     serializer_class = FinancialPeriodSerializer
+    queryset = FinancialPeriod.objects.none()  # the model, for the schema; get_queryset() scopes it
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = FinancialPeriodFilter
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
-        queryset = FinancialPeriod.objects.filter(tenant=self.tenant).order_by("month")
-        for param, lookup in (("from", "month__gte"), ("to", "month__lte")):
-            raw = self.request.query_params.get(param)
-            if raw:
-                try:
-                    queryset = queryset.filter(**{lookup: parse_month(raw)})
-                except ValueError as exc:
-                    raise ValidationError({param: [str(exc)]}) from None
-        return queryset
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("from", OpenApiTypes.STR, description="first month, YYYY-MM"),
-            OpenApiParameter("to", OpenApiTypes.STR, description="last month, YYYY-MM"),
-        ]
-    )
-    def get(self, request: Request, *args: object, **kwargs: object) -> Response:
-        return super().get(request, *args, **kwargs)
+        return FinancialPeriod.objects.filter(tenant=self.tenant).order_by("month")
 
     @extend_schema(request=FinancialsUpsertSerializer, responses={200: UpsertResultSerializer})
     def post(self, request: Request, tenant_id: str) -> Response:
@@ -101,28 +89,12 @@ class InsightListView(TenantScopedMixin, generics.ListAPIView):
     """The insight history, newest first: the points of the health trend chart."""
 
     serializer_class = InsightSummarySerializer
+    queryset = Insight.objects.none()  # the model, for the schema; get_queryset() scopes it
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = InsightFilter
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
-        queryset = Insight.objects.filter(tenant=self.tenant).order_by("-local_date")
-        for param, lookup in (("from", "local_date__gte"), ("to", "local_date__lte")):
-            raw = self.request.query_params.get(param)
-            if raw:
-                try:
-                    queryset = queryset.filter(**{lookup: date.fromisoformat(raw)})
-                except ValueError:
-                    raise ValidationError(
-                        {param: [f"'{raw}' is not a date (YYYY-MM-DD)"]}
-                    ) from None
-        return queryset
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("from", OpenApiTypes.DATE, description="first local date"),
-            OpenApiParameter("to", OpenApiTypes.DATE, description="last local date"),
-        ]
-    )
-    def get(self, request: Request, *args: object, **kwargs: object) -> Response:
-        return super().get(request, *args, **kwargs)
+        return Insight.objects.filter(tenant=self.tenant).order_by("-local_date")
 
 
 class InsightDetailView(TenantScopedMixin, generics.GenericAPIView):

@@ -198,6 +198,25 @@ def test_list_filters_by_status(api, tenant):
     assert bad.json()["detail"].startswith("status: 'finished' is not one of")
 
 
+def test_list_filters_by_recommendation(api, tenant, recommendation):
+    from_it = api.post(_plans(tenant), {"recommendation": recommendation.pk}).json()
+    _draft(api, tenant, title="On its own")
+
+    found = api.get(_plans(tenant), {"recommendation": recommendation.pk}).json()["results"]
+    none = api.get(_plans(tenant), {"recommendation": recommendation.pk + 1000}).json()
+
+    assert [p["id"] for p in found] == [from_it["id"]]
+    assert none["count"] == 0
+
+
+@pytest.mark.parametrize("value", ["²", "abc", "1.5", "0", "-3", "99999999999999999999"])
+def test_a_recommendation_filter_that_is_no_id_is_a_400_naming_it(api, tenant, value):
+    response = api.get(_plans(tenant), {"recommendation": value})
+
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("recommendation: ")
+
+
 def test_a_viewer_reads_plans_but_cannot_write(api, tenant, make_user, add_member):
     plan = _draft(api, tenant)
     viewer = make_user("vera")

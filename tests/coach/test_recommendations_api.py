@@ -112,6 +112,40 @@ def test_an_unknown_filter_value_is_a_400_naming_it(api, tenant):
     assert response.json()["detail"].startswith("priority: 'urgent' is not one of")
 
 
+@pytest.mark.parametrize(
+    ("params", "detail"),
+    [
+        ({"status": "bogus"}, "status: 'bogus' is not one of new, seen, acted, dismissed"),
+        ({"status": "new,bogus"}, "status: 'bogus' is not one of new, seen, acted, dismissed"),
+        ({"category": "cash"}, "category: 'cash' is not one of cash_flow, inventory, revenue, "),
+        ({"priority": ["high", "²"]}, "priority: '²' is not one of critical, high, medium, low"),
+    ],
+)
+def test_a_bad_filter_value_is_a_400_listing_the_allowed_ones(api, tenant, params, detail):
+    response = api.get(_recs(tenant), params)
+
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith(detail)
+
+
+def test_a_filter_takes_repeated_and_comma_separated_values_alike(api, tenant):
+    _books(tenant, "cash_crunch")
+    _generate(api, tenant)
+    every = api.get(_recs(tenant)).json()["results"]
+    dismissed_id = every[0]["id"]
+    api.patch(f"{_recs(tenant)}{dismissed_id}/", {"status": "dismissed"})
+
+    repeated = api.get(f"{_recs(tenant)}?status=dismissed&status=").json()["results"]
+    both = api.get(f"{_recs(tenant)}?status=new&status=dismissed").json()["results"]
+    comma = api.get(_recs(tenant), {"status": "new,dismissed"}).json()["results"]
+    blank = api.get(_recs(tenant), {"status": ""}).json()["results"]
+
+    assert [rec["id"] for rec in repeated] == [dismissed_id]
+    assert {rec["id"] for rec in both} == {rec["id"] for rec in every}
+    assert comma == both
+    assert [rec["id"] for rec in blank] == [rec["id"] for rec in every]
+
+
 def test_status_moves_only_along_valid_transitions(api, tenant):
     _books(tenant, "cash_crunch")
     rid = _generate(api, tenant).json()["recommendations"][0]["id"]

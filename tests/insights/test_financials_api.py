@@ -67,6 +67,22 @@ def test_it_filters_by_date_range(api, tenant):
 
 
 @pytest.mark.parametrize(
+    ("params", "detail"),
+    [
+        ({"from": "2024-13"}, "from: is not a valid month"),
+        ({"from": "March"}, "from: must be a month as YYYY-MM"),
+        ({"to": "2024-02-15"}, "to: must be a month as YYYY-MM"),
+        ({"to": "²⁰²⁴-01"}, "to: must be a month as YYYY-MM"),
+    ],
+)
+def test_a_bad_month_filter_is_a_400_naming_it(api, tenant, params, detail):
+    response = api.get(_url(tenant), params)
+
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith(detail)
+
+
+@pytest.mark.parametrize(
     ("bad_row", "field", "fragment"),
     [
         ({"month": "2025-13", "revenue": 1}, "month", "not a valid month"),

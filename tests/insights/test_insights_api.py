@@ -43,6 +43,21 @@ def test_unknown_dates_and_garbage_answer_clearly(api, tenant):
     assert api.get(_base(tenant), {"from": "soon"}).status_code == 400
 
 
+@pytest.mark.parametrize(
+    ("params", "detail"),
+    [
+        ({"from": "soon"}, "from: 'soon' is not a date (YYYY-MM-DD)"),
+        ({"to": "2026-02-30"}, "to: '2026-02-30' is not a date (YYYY-MM-DD)"),
+        ({"to": "²⁰²⁶-02-01"}, "to: '²⁰²⁶-02-01' is not a date (YYYY-MM-DD)"),
+    ],
+)
+def test_a_bad_date_filter_is_a_400_naming_it(api, tenant, params, detail):
+    response = api.get(_base(tenant), params)
+
+    assert response.status_code == 400
+    assert response.json()["detail"] == detail
+
+
 def test_run_queues_todays_insight_once(api, tenant, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         first = api.post(f"{_base(tenant)}run")
