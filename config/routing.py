@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from typing import TYPE_CHECKING
 
 from notifications.routing import websocket_urlpatterns as notification_routes
 
-websocket_urlpatterns: list[URLPattern] = [*notification_routes]
+if TYPE_CHECKING:
+    from channels.routing import URLRouter, _ExtendedURLPattern
+
+websocket_urlpatterns: list[_ExtendedURLPattern | URLRouter] = [*notification_routes]

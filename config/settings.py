@@ -7,6 +7,7 @@ SECRET_KEY is required and cookies are secure.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -174,7 +175,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "gateway.errors.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
-SPECTACULAR_SETTINGS = {
+SPECTACULAR_SETTINGS: dict[str, Any] = {
     "TITLE": "Coach API",
     "DESCRIPTION": "Proactive financial coach for small and medium businesses.",
     "VERSION": "1",

@@ -30,11 +30,16 @@ class SessionLoginSerializer(serializers.Serializer):
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
 
 
+def _no_view(request: HttpRequest) -> HttpResponse:
+    """What the CSRF check wraps; only its verdict is used."""
+    return HttpResponse()
+
+
 def enforce_csrf(request: Request) -> None:
     """The check Django's middleware makes, for a view DRF exempts (no authentication yet)."""
-    check = CSRFCheck(lambda _request: HttpResponse())
+    check = CSRFCheck(_no_view)
     check.process_request(request._request)
-    reason = check.process_view(request._request, None, (), {})
+    reason = check.process_view(request._request, _no_view, (), {})
     if reason:
         raise PermissionDenied(
             f"CSRF failed: {reason}. Send the csrftoken cookie's value as the X-CSRFToken header."

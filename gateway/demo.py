@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -47,15 +47,18 @@ def demo_tenant_id(slug: str) -> uuid.UUID:
     return uuid.uuid5(DEMO_NAMESPACE, slug)
 
 
+_M = TypeVar("_M", bound=models.Model)
+
+
 def demo_token_key() -> str:
     """The demo user's key, derived from SECRET_KEY so every run can print the same working key."""
     mac = hmac.new(settings.SECRET_KEY.encode(), b"coach-demo-token", hashlib.sha256).hexdigest()
     return f"coach_demo_{mac[:40]}"
 
 
-def _ensure(model: type[models.Model], lookup: dict[str, Any], values: dict[str, Any]) -> Any:
+def _ensure(model: type[_M], lookup: dict[str, Any], values: dict[str, Any]) -> _M:
     """Create the row, or bring it back to ``values``, writing only when something differs."""
-    row, created = model.objects.get_or_create(**lookup, defaults=values)
+    row, created = model._default_manager.get_or_create(**lookup, defaults=values)
     changed = [name for name, value in values.items() if getattr(row, name) != value]
     if not created and changed:
         for name in changed:

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
@@ -79,9 +82,10 @@ class MeSerializer(serializers.ModelSerializer):
         model = get_user_model()
         fields = ["id", "username", "email", "first_name", "last_name", "is_staff", "memberships"]
 
-    def get_memberships(self, user: object) -> list[dict]:
+    def get_memberships(self, user: User) -> list[dict[str, Any]]:
         rows = Membership.objects.filter(user=user, tenant__is_active=True).select_related("tenant")
-        return MembershipBriefSerializer(rows, many=True).data
+        # many_init is what many=True calls; unlike that spelling, it types as a list.
+        return MembershipBriefSerializer.many_init(rows).data
 
 
 class ApiTokenSerializer(serializers.ModelSerializer):
@@ -119,12 +123,15 @@ class ApiTokenSerializer(serializers.ModelSerializer):
 
 
 class NewApiTokenSerializer(ApiTokenSerializer):
-    """A token just created: the only time its key is shown."""
+    """A token just created: the only time its key is shown (given as ``context["key"]``)."""
 
-    key = serializers.CharField(read_only=True)
+    key = serializers.SerializerMethodField()
 
     class Meta(ApiTokenSerializer.Meta):
         fields = [*ApiTokenSerializer.Meta.fields, "key"]
+
+    def get_key(self, token: ApiToken) -> str:
+        return self.context["key"]
 
 
 class LoginSerializer(serializers.Serializer):

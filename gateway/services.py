@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -16,7 +16,7 @@ TOKEN_TOUCH_INTERVAL = timedelta(minutes=5)
 
 
 @transaction.atomic
-def create_tenant(owner: AbstractBaseUser, **fields: object) -> Tenant:
+def create_tenant(owner: User, **fields: object) -> Tenant:
     """A new tenant with ``owner`` as its owner."""
     tenant = Tenant.objects.create(**fields)
     Membership.objects.create(user=owner, tenant=tenant, role=Role.OWNER)
@@ -24,7 +24,7 @@ def create_tenant(owner: AbstractBaseUser, **fields: object) -> Tenant:
 
 
 def issue_token(
-    user: AbstractBaseUser, name: str, *, expires_in: timedelta | None = None
+    user: User, name: str, *, expires_in: timedelta | None = None
 ) -> tuple[ApiToken, str]:
     """A new token for ``user`` and its key, which is never available again."""
     key = ApiToken.generate_key()
@@ -44,7 +44,7 @@ def revoke_token(token: ApiToken) -> None:
         token.save(update_fields=["revoked_at"])
 
 
-def user_for_key(key: str) -> tuple[AbstractBaseUser, ApiToken] | None:
+def user_for_key(key: str) -> tuple[User, ApiToken] | None:
     """The active user a token key belongs to, or None; records when the token was last used."""
     if not key:
         return None

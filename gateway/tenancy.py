@@ -9,18 +9,31 @@ from __future__ import annotations
 from functools import cached_property
 from uuid import UUID
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.http import Http404
+from django.contrib.auth.models import AnonymousUser, User
+from django.http import Http404, HttpRequest
 from rest_framework import permissions
+from rest_framework.exceptions import NotAuthenticated
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from gateway.models import ACTOR_ROLES, Membership, Tenant
 
 
-def membership_for(user: AbstractBaseUser | AnonymousUser, tenant_id: UUID | str) -> Membership:
+def authenticated_user(request: Request | HttpRequest) -> User:
+    """The request's user, who must be logged in (401 otherwise).
+
+    Views behind ``IsAuthenticated`` never see an ``AnonymousUser``; this says so to the type
+    checker, and refuses one should a view forget the permission.
+    """
+    user = request.user
+    if isinstance(user, AnonymousUser) or not user.is_authenticated:
+        raise NotAuthenticated()
+    return user
+
+
+def membership_for(user: User | AnonymousUser, tenant_id: UUID | str) -> Membership:
     """The caller's membership of an active tenant, or 404."""
-    if not user.is_authenticated:
+    if isinstance(user, AnonymousUser) or not user.is_authenticated:
         raise Http404
     membership = (
         Membership.objects.select_related("tenant")
@@ -38,23 +51,31 @@ class TenantRolePermission(permissions.BasePermission):
     message = "Your role in this tenant does not allow this action."
 
     def has_permission(self, request: Request, view: APIView) -> bool:
-        membership = view.membership  # type: ignore[attr-defined]
+        if not isinstance(view, TenantScopedMixin):
+            raise TypeError(f"{type(view).__name__} must be a TenantScopedMixin view")
+        membership = view.membership
         if request.method in permissions.SAFE_METHODS:
             return True
-        return membership.role in getattr(view, "write_roles", ACTOR_ROLES)
+        return membership.role in view.write_roles
 
 
-class TenantScopedMixin:
-    """For views under ``/v1/tenants/{tenant_id}/``: ``self.tenant`` and ``self.membership``."""
+class TenantScopedMixin(APIView):
+    """For views under ``/v1/tenants/{tenant_id}/``: ``self.tenant``, ``self.membership`` and
+    ``self.user`` (the caller, logged in).
+
+    An ``APIView`` itself, so that it types as one; it goes first among a view's bases.
+    """
 
     permission_classes = [permissions.IsAuthenticated, TenantRolePermission]
-    write_roles = ACTOR_ROLES
-    request: Request
-    kwargs: dict
+    write_roles: frozenset[str] = ACTOR_ROLES
 
     @cached_property
     def membership(self) -> Membership:
         return membership_for(self.request.user, self.kwargs["tenant_id"])
+
+    @property
+    def user(self) -> User:
+        return authenticated_user(self.request)
 
     @property
     def tenant(self) -> Tenant:

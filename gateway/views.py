@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.contrib.auth import authenticate
+from django.contrib.auth.models import User
+from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, mixins, permissions, status, throttling
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 
 from gateway import services
-from gateway.models import MANAGER_ROLES, ApiToken, Membership, Tenant
+from gateway.models import MANAGER_ROLES, ApiToken, Membership, Role, Tenant
 from gateway.serializers import (
     ApiTokenSerializer,
     LoginSerializer,
@@ -22,7 +26,7 @@ from gateway.serializers import (
     NewApiTokenSerializer,
     TenantSerializer,
 )
-from gateway.tenancy import TenantScopedMixin
+from gateway.tenancy import TenantScopedMixin, authenticated_user
 
 
 class MeView(APIView):
@@ -37,7 +41,7 @@ class LoginThrottle(throttling.AnonRateThrottle):
     scope = "login"
     rate = "10/min"
 
-    def get_rate(self) -> str:
+    def get_rate(self) -> str | None:
         return self.THROTTLE_RATES.get(self.scope, self.rate)
 
 
@@ -60,18 +64,18 @@ class LoginView(APIView):
             username=data.validated_data["username"],
             password=data.validated_data["password"],
         )
-        if user is None:
+        if not isinstance(user, User):
             raise AuthenticationFailed("Wrong username or password.")
         token, key = services.issue_token(user, data.validated_data["token_name"])
-        token.key = key  # type: ignore[attr-defined]
-        return Response(NewApiTokenSerializer(token).data, status=status.HTTP_201_CREATED)
+        body = NewApiTokenSerializer(token, context={"key": key}).data
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 class TokenListCreateView(generics.ListCreateAPIView):
     serializer_class = ApiTokenSerializer
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
-        return ApiToken.objects.filter(user=self.request.user)
+    def get_queryset(self) -> QuerySet[ApiToken]:
+        return ApiToken.objects.filter(user=authenticated_user(self.request))
 
     @extend_schema(responses={201: NewApiTokenSerializer})
     def post(self, request: Request, *args: object, **kwargs: object) -> Response:
@@ -79,12 +83,12 @@ class TokenListCreateView(generics.ListCreateAPIView):
         serializer.is_valid(raise_exception=True)
         days = serializer.validated_data.get("expires_in_days")
         token, key = services.issue_token(
-            request.user,
+            authenticated_user(request),
             serializer.validated_data["name"],
             expires_in=timedelta(days=days) if days else None,
         )
-        token.key = key  # type: ignore[attr-defined]
-        return Response(NewApiTokenSerializer(token).data, status=status.HTTP_201_CREATED)
+        body = NewApiTokenSerializer(token, context={"key": key}).data
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 class TokenDetailView(mixins.RetrieveModelMixin, generics.GenericAPIView):
@@ -92,8 +96,8 @@ class TokenDetailView(mixins.RetrieveModelMixin, generics.GenericAPIView):
 
     serializer_class = ApiTokenSerializer
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
-        return ApiToken.objects.filter(user=self.request.user)
+    def get_queryset(self) -> QuerySet[ApiToken]:
+        return ApiToken.objects.filter(user=authenticated_user(self.request))
 
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
         return self.retrieve(request, *args, **kwargs)
@@ -106,29 +110,30 @@ class TokenDetailView(mixins.RetrieveModelMixin, generics.GenericAPIView):
 class TenantListCreateView(generics.ListCreateAPIView):
     serializer_class = TenantSerializer
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
-        return Tenant.objects.filter(memberships__user=self.request.user, is_active=True).order_by(
-            "name"
-        )
+    def get_queryset(self) -> QuerySet[Tenant]:
+        user = authenticated_user(self.request)
+        return Tenant.objects.filter(memberships__user=user, is_active=True).order_by("name")
 
-    def get_serializer_context(self) -> dict:
-        context = super().get_serializer_context()
-        context["roles"] = dict(
-            Membership.objects.filter(user=self.request.user).values_list("tenant_id", "role")
-        )
-        return context
+    def get_serializer_context(self) -> dict[str, Any]:
+        roles = Membership.objects.filter(user=authenticated_user(self.request))
+        return {
+            **super().get_serializer_context(),
+            "roles": dict(roles.values_list("tenant_id", "role")),
+        }
 
-    def perform_create(self, serializer: TenantSerializer) -> None:
-        tenant = services.create_tenant(self.request.user, **serializer.validated_data)
+    def perform_create(self, serializer: BaseSerializer[Tenant]) -> None:
+        tenant = services.create_tenant(
+            authenticated_user(self.request), **serializer.validated_data
+        )
         serializer.instance = tenant
-        serializer.context["roles"] = {tenant.pk: "owner"}
+        serializer.context["roles"][tenant.pk] = Role.OWNER
 
 
 class TenantDetailView(TenantScopedMixin, generics.GenericAPIView):
     serializer_class = TenantSerializer
     write_roles = MANAGER_ROLES
 
-    def _serializer(self, **kwargs: object) -> TenantSerializer:
+    def _serializer(self, **kwargs: Any) -> TenantSerializer:
         context = {**self.get_serializer_context(), "roles": {self.tenant.pk: self.membership.role}}
         return TenantSerializer(self.tenant, context=context, **kwargs)
 
@@ -145,7 +150,7 @@ class TenantDetailView(TenantScopedMixin, generics.GenericAPIView):
 class MemberListView(TenantScopedMixin, generics.ListAPIView):
     serializer_class = MemberSerializer
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[Membership]:
         return (
             Membership.objects.filter(tenant=self.tenant)
             .select_related("user")
