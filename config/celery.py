@@ -7,6 +7,7 @@ re-queued when their worker process dies; a redelivered task redoes work that is
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from celery import Celery
 from django.db import InterfaceError, OperationalError
@@ -47,6 +48,38 @@ app.conf.update(
     enable_utc=True,
 )
 app.autodiscover_tasks()
+
+# Beat's periodic tasks, declared in code. Beat runs django-celery-beat's DatabaseScheduler,
+# which at start-up writes each entry into its tables by name (creating it, or bringing an
+# existing row's task, interval and queue back to these), so every deployment gets them without
+# a data migration. The admin can still disable one: the scheduler keeps a row's ``enabled``.
+DISPATCH_ENTRY = "insights: dispatch due insights"
+PRUNE_ENTRY = "notifications: prune stale live connections"
+
+
+def beat_schedule() -> dict[str, dict[str, Any]]:
+    """The entries, read from settings when Celery's configuration is loaded, not at import
+    (this module is imported while Django's settings are still being read)."""
+    from django.conf import settings
+
+    return {
+        DISPATCH_ENTRY: {
+            "task": "insights.tasks.dispatch_due_insights",
+            "schedule": float(settings.INSIGHT_DISPATCH_EVERY),
+            "options": {"queue": "insights"},
+        },
+        PRUNE_ENTRY: {
+            "task": "notifications.tasks.prune_stale_connections",
+            "schedule": 300.0,
+            "options": {"queue": "notifications"},
+        },
+    }
+
+
+@app.on_after_configure.connect
+def _declare_beat_schedule(sender: Celery, **kwargs: Any) -> None:
+    sender.conf.beat_schedule = beat_schedule()
+
 
 # Transient failures worth a retry: Postgres or Redis went away for a moment. Tasks declared
 # with ``@app.task(**RETRYING)`` retry them with exponential backoff and jitter, at most 5 times

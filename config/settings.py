@@ -245,7 +245,7 @@ INSIGHT_DISPATCH_MAX = env_int("INSIGHT_DISPATCH_MAX", 200_000, minimum=1)
 # A dispatched tenant whose insight is not written by then is dispatched again.
 INSIGHT_LEASE_SECONDS = env_int("INSIGHT_LEASE_SECONDS", 900, minimum=10)
 INSIGHT_BATCH_SOFT_TIME_LIMIT = env_int("INSIGHT_BATCH_SOFT_TIME_LIMIT", 240, minimum=5)
-# How often Beat runs the dispatcher (seconds); the data migration creates the entry with it.
+# How often Beat runs the dispatcher (seconds): config.celery.beat_schedule() reads it.
 INSIGHT_DISPATCH_EVERY = env_int("INSIGHT_DISPATCH_EVERY", 300, minimum=10)
 
 # --- LLM (optional) -----------------------------------------------------------------------------
