@@ -209,6 +209,11 @@ if not DEBUG:
         "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
     }
 
+# --- /metrics -----------------------------------------------------------------------------------
+# The scraper's bearer token. When set, /metrics answers only `Authorization: Bearer <key>` (401
+# otherwise); unset, it is open in development and test and refused (403) in production.
+METRICS_KEY = env_str("METRICS_KEY", "") or ""
+
 # --- Logging: one line per event, with the logger name -------------------------------------------
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO") or "INFO"
 LOGGING = {
