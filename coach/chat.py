@@ -1,21 +1,29 @@
 """The "tell me more" conversation: per user and recommendation, answered by the
-model or, honestly labelled, by the template's own explanation and the tenant's numbers."""
+model or, honestly labelled, by the template's own explanation and the tenant's numbers.
+
+Asking stores the question and returns at once; the model's answer is produced on the ``llm``
+queue (``produce_answer``), so a slow model never holds a web request or its database
+connection.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from coach import llm, prompts
 from coach.catalog.formatting import format_metric
 from coach.catalog.registry import get_template
 from coach.models import AnswerSource, Conversation, Message, MessageRole, Recommendation
-from coach.serializers import message_data
+from coach.serializers import ANSWER_PENDING, is_pending, message_data
 from gateway.errors import FieldError
 from notifications.live import send_to_user
 
@@ -41,6 +49,11 @@ class Exchange:
     conversation: Conversation
     question: Message
     answer: Message
+
+    @property
+    def pending(self) -> bool:
+        """The answer is being produced on the ``llm`` queue (it arrives as ``chat.done``)."""
+        return is_pending(self.answer)
 
 
 def conversation_for(recommendation: Recommendation, user: AbstractBaseUser) -> Conversation | None:
@@ -78,11 +91,11 @@ def fallback_answer(recommendation: Recommendation, reason: str) -> str:
 
 
 def ask(recommendation: Recommendation, user: AbstractBaseUser, question: str) -> Exchange:
-    """Store the question, answer it (streaming to the user's sockets) and store the answer.
+    """Store the question and its answer row, and return at once: nothing slow holds a request.
 
-    The answer row is written first with the fallback text, so that a crash mid-stream leaves
-    an honest answer behind, never an empty or half one; it is replaced by the model's text when
-    the model finishes.
+    Without a model, or over the tenant's budget, the answer is the fallback, stored now. Else
+    the answer row is stored pending and ``coach.llm_tasks.answer_question`` (``llm`` queue)
+    produces it after commit, streaming it to the asker's sockets.
     """
     question = (question or "").strip()
     if not question:
@@ -91,52 +104,111 @@ def ask(recommendation: Recommendation, user: AbstractBaseUser, question: str) -
     if len(question) > limit:
         raise ChatError("content", f"must be at most {limit} characters")
 
-    conversation, _ = Conversation.objects.get_or_create(
-        tenant=recommendation.tenant, recommendation=recommendation, user=user
-    )
-    keep = settings.COACH_CHAT_HISTORY_MESSAGES
-    history = (
-        list(reversed(conversation.messages.order_by("-created_at", "-id")[:keep])) if keep else []
-    )
-    asked = Message.objects.create(
-        conversation=conversation, role=MessageRole.USER, source=AnswerSource.USER, content=question
-    )
-    reason = llm.NOT_CONFIGURED if not llm.is_configured() else ""
-    answer = Message.objects.create(
-        conversation=conversation,
-        role=MessageRole.ASSISTANT,
-        source=AnswerSource.FALLBACK,
-        fallback_reason=reason or llm.ERROR,
-        content=fallback_answer(recommendation, reason or llm.ERROR),
-    )
-    if not reason:
-        _answer_with_model(recommendation, user, conversation, history, question, answer)
-    Conversation.objects.filter(pk=conversation.pk).update(updated_at=timezone.now())
-    _push(
-        recommendation,
-        user,
-        {
-            "type": "chat.done",
-            "conversation_id": conversation.pk,
-            "message_id": answer.pk,
-            "message": message_data(answer),
-        },
-    )
+    tenant = recommendation.tenant
+    reason = ""
+    if not llm.is_configured():
+        reason = llm.NOT_CONFIGURED
+    elif not llm.within_budget(tenant):
+        reason = llm.BUDGET_EXCEEDED
+    with transaction.atomic():
+        conversation, _ = Conversation.objects.get_or_create(
+            tenant=tenant, recommendation=recommendation, user=user
+        )
+        asked = Message.objects.create(
+            conversation=conversation,
+            role=MessageRole.USER,
+            source=AnswerSource.USER,
+            content=question,
+        )
+        answer = Message.objects.create(
+            conversation=conversation,
+            role=MessageRole.ASSISTANT,
+            source=AnswerSource.FALLBACK,
+            fallback_reason=reason or ANSWER_PENDING,
+            content=fallback_answer(recommendation, reason) if reason else "",
+        )
+        _touch(conversation)
+        if reason:
+            transaction.on_commit(lambda: _push_done(conversation, answer))
+        else:
+            transaction.on_commit(lambda: _enqueue(recommendation, conversation, asked, answer))
     return Exchange(conversation=conversation, question=asked, answer=answer)
+
+
+def _enqueue(
+    recommendation: Recommendation, conversation: Conversation, asked: Message, answer: Message
+) -> None:
+    """Hand the answer to the ``llm`` queue; if the broker refuses it, answer with the fallback
+    now rather than leave the question pending for ever."""
+    from coach.llm_tasks import answer_question  # the task module imports this one
+
+    try:
+        answer_question.delay(answer.pk, asked.pk)
+    except Exception:
+        logger.exception("chat answer %s could not be queued; the fallback answers", answer.pk)
+        if _store(answer, **_fallback_fields(recommendation, llm.ERROR)):
+            _push_done(conversation, answer)
+
+
+def produce_answer(answer_id: int, question_id: int) -> str:
+    """Fill a pending answer with the model's words (streamed) or the honest fallback.
+
+    Safe to run twice: a second run while the first is still at it stops at once (an advisory
+    lock held by the first run's database session, so it dies with a dead worker); a run after
+    the answer was stored only pushes ``chat.done`` again; and the answer is written only while
+    the row is still pending, so one question never gets two answers. Returns what happened.
+    """
+    with _answering(answer_id) as mine:
+        if not mine:
+            return "busy"
+        answer = (
+            Message.objects.select_related("conversation__recommendation__tenant")
+            .filter(pk=answer_id, role=MessageRole.ASSISTANT)
+            .first()
+        )
+        if answer is None:
+            return "missing"  # the conversation was deleted meanwhile
+        conversation = answer.conversation
+        if not is_pending(answer):
+            _push_done(conversation, answer)  # the push may have died with the earlier worker
+            return "already_answered"
+        recommendation = conversation.recommendation
+        question = Message.objects.filter(
+            pk=question_id, conversation=conversation, role=MessageRole.USER
+        ).first()
+        if question is None:
+            stored = _store(answer, **_fallback_fields(recommendation, llm.ERROR))
+        else:
+            stored = _answer_with_model(recommendation, conversation, question, answer)
+        if not stored:
+            return "already_answered"
+        _touch(conversation)
+        _push_done(conversation, answer)
+        return answer.source
+
+
+def _history(conversation: Conversation, question: Message) -> list[Message]:
+    """The messages before the question, oldest first, without answers still being produced."""
+    keep = settings.COACH_CHAT_HISTORY_MESSAGES
+    if not keep:
+        return []
+    earlier = (
+        conversation.messages.filter(id__lt=question.pk)
+        .exclude(role=MessageRole.ASSISTANT, fallback_reason=ANSWER_PENDING)
+        .order_by("-created_at", "-id")[:keep]
+    )
+    return list(reversed(earlier))
 
 
 def _answer_with_model(
     recommendation: Recommendation,
-    user: AbstractBaseUser,
     conversation: Conversation,
-    history: list[Message],
-    question: str,
+    question: Message,
     answer: Message,
-) -> None:
+) -> bool:
     def on_delta(piece: str) -> None:
         _push(
-            recommendation,
-            user,
+            conversation,
             {
                 "type": "chat.delta",
                 "conversation_id": conversation.pk,
@@ -145,37 +217,89 @@ def _answer_with_model(
             },
         )
 
-    messages = prompts.chat_messages(recommendation, history, question)
+    messages = prompts.chat_messages(
+        recommendation, _history(conversation, question), question.content
+    )
     try:
         completion = llm.complete(
             recommendation.tenant, messages, purpose=CHAT_PURPOSE, on_delta=on_delta
         )
     except llm.LLMUnavailable as exc:
-        answer.fallback_reason = exc.reason
-        answer.content = fallback_answer(recommendation, exc.reason)
-        answer.save(update_fields=["fallback_reason", "content"])
-        return
-    answer.source = AnswerSource.LLM
-    answer.fallback_reason = ""
-    answer.content = completion.text
-    answer.model = completion.model
-    answer.prompt_tokens = completion.prompt_tokens
-    answer.completion_tokens = completion.completion_tokens
-    answer.save(
-        update_fields=[
-            "source",
-            "fallback_reason",
-            "content",
-            "model",
-            "prompt_tokens",
-            "completion_tokens",
-        ]
+        return _store(answer, **_fallback_fields(recommendation, exc.reason))
+    except (OperationalError, InterfaceError):
+        raise  # transient: the task retries, the answer is still pending
+    except Exception:
+        logger.exception("chat answer %s failed; the fallback answers", answer.pk)
+        return _store(answer, **_fallback_fields(recommendation, llm.ERROR))
+    return _store(
+        answer,
+        source=AnswerSource.LLM,
+        fallback_reason="",
+        content=completion.text,
+        model=completion.model,
+        prompt_tokens=completion.prompt_tokens,
+        completion_tokens=completion.completion_tokens,
     )
 
 
-def _push(recommendation: Recommendation, user: AbstractBaseUser, payload: dict[str, Any]) -> None:
+def _fallback_fields(recommendation: Recommendation, reason: str) -> dict[str, Any]:
+    return {
+        "source": AnswerSource.FALLBACK,
+        "fallback_reason": reason,
+        "content": fallback_answer(recommendation, reason),
+    }
+
+
+def _store(answer: Message, **fields: Any) -> bool:
+    """Write the answer if it is still pending; False when another run already answered it."""
+    written = Message.objects.filter(
+        pk=answer.pk, role=MessageRole.ASSISTANT, fallback_reason=ANSWER_PENDING
+    ).update(**fields)
+    if written:
+        for name, value in fields.items():
+            setattr(answer, name, value)
+    return bool(written)
+
+
+@contextmanager
+def _answering(answer_id: int) -> Iterator[bool]:
+    """Whether this run may produce the answer: a session-level Postgres advisory lock, free
+    again when the run ends or its connection dies with its worker."""
+    key = f"coach.chat.answer:{answer_id}"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(hashtextextended(%s, 0))", [key])
+        mine = bool(cursor.fetchone()[0])
+    try:
+        yield mine
+    finally:
+        if mine:
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", [key])
+            except DatabaseError:
+                logger.warning("advisory unlock of chat answer %s failed", answer_id)
+                connection.close()  # a broken session takes its lock with it
+
+
+def _touch(conversation: Conversation) -> None:
+    Conversation.objects.filter(pk=conversation.pk).update(updated_at=timezone.now())
+
+
+def _push_done(conversation: Conversation, answer: Message) -> None:
+    _push(
+        conversation,
+        {
+            "type": "chat.done",
+            "conversation_id": conversation.pk,
+            "message_id": answer.pk,
+            "message": message_data(answer),
+        },
+    )
+
+
+def _push(conversation: Conversation, payload: dict[str, Any]) -> None:
     """Best effort: the stored message is the record, the socket only shows it sooner."""
     try:
-        send_to_user(recommendation.tenant_id, user.pk, payload)
+        send_to_user(conversation.tenant_id, conversation.user_id, payload)
     except Exception:
-        logger.warning("chat push to user %s failed", user.pk, exc_info=True)
+        logger.warning("chat push to user %s failed", conversation.user_id, exc_info=True)

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import models
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from coach.catalog.base import METRICS
@@ -9,8 +11,10 @@ from coach.catalog.formatting import format_metric
 from coach.models import (
     ActionPlan,
     ActionTask,
+    AnswerSource,
     Conversation,
     Message,
+    MessageRole,
     PlanStatus,
     Priority,
     Recommendation,
@@ -214,7 +218,32 @@ class ReorderSerializer(serializers.Serializer):
 # --- "Tell me more" ------------------------------------------------------------------------------
 
 
+# An assistant answer the ``llm`` queue has not produced yet is stored with this marker in
+# ``fallback_reason`` (and empty content); the API shows it as ``status: "pending"``.
+ANSWER_PENDING = "pending"
+
+
+def is_pending(message: Message) -> bool:
+    """Whether this is an answer still being produced (see ``coach.chat.produce_answer``)."""
+    return message.role == MessageRole.ASSISTANT and message.fallback_reason == ANSWER_PENDING
+
+
+class AnswerStatus(models.TextChoices):
+    """Whether an answer is stored yet (``pending`` ones arrive as ``chat.done``)."""
+
+    PENDING = ANSWER_PENDING, "Being produced"
+    DONE = "done", "Stored"
+
+
 class MessageSerializer(serializers.ModelSerializer):
+    """A question or an answer. An answer being produced has ``status: "pending"``, empty
+    ``content`` and ``source: "pending"``; it becomes ``done`` with the model's words (``llm``) or
+    the honest fallback (``fallback``, ``fallback_reason`` says why)."""
+
+    source = serializers.SerializerMethodField()
+    fallback_reason = serializers.SerializerMethodField()
+    status = serializers.SerializerMethodField()
+
     class Meta:
         model = Message
         fields = [
@@ -225,8 +254,30 @@ class MessageSerializer(serializers.ModelSerializer):
             "fallback_reason",
             "model",
             "created_at",
+            "status",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(
+        {"type": "string", "enum": [*AnswerSource.values, ANSWER_PENDING], "readOnly": True}
+    )
+    def get_source(self, message: Message) -> str:
+        return ANSWER_PENDING if is_pending(message) else message.source
+
+    @extend_schema_field(
+        {
+            "type": "string",
+            "description": "Why the fallback answered: not_configured, budget_exceeded, "
+            "timeout, rate_limited, error; empty otherwise.",
+            "readOnly": True,
+        }
+    )
+    def get_fallback_reason(self, message: Message) -> str:
+        return "" if is_pending(message) else message.fallback_reason
+
+    @extend_schema_field(serializers.ChoiceField(choices=AnswerStatus.choices))
+    def get_status(self, message: Message) -> str:
+        return AnswerStatus.PENDING if is_pending(message) else AnswerStatus.DONE
 
 
 def message_data(message: Message) -> dict[str, Any]:
@@ -248,6 +299,11 @@ class QuestionSerializer(serializers.Serializer):
 
 
 class ExchangeSerializer(serializers.Serializer):
+    """A question just asked: 202 with the answer pending, or 201 with the fallback answer."""
+
     conversation_id = serializers.IntegerField()
+    status = serializers.ChoiceField(
+        choices=AnswerStatus.choices, help_text="pending: the answer arrives as chat.done."
+    )
     question = MessageSerializer()
     answer = MessageSerializer()

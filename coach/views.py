@@ -238,8 +238,11 @@ class ActionTaskReorderView(ActionPlanMixin, generics.GenericAPIView):
 class ConversationView(TenantRecommendationMixin, generics.GenericAPIView):
     """The caller's conversation about a recommendation; POST asks a question.
 
-    The answer streams to the caller's open WebSockets (``chat.delta`` then ``chat.done``) while
-    it is produced; the response carries the stored question and answer.
+    POST returns at once. With a model, 202: the question is stored and the answer is pending;
+    it is produced on the ``llm`` queue and streams to the caller's open WebSockets
+    (``chat.delta`` then ``chat.done`` with the stored message), and a GET shows it pending until
+    then. Without a model or over the tenant's AI budget, 201: the fallback answer is stored and
+    returned now (and ``chat.done`` pushed too).
     """
 
     serializer_class = ConversationSerializer
@@ -251,19 +254,32 @@ class ConversationView(TenantRecommendationMixin, generics.GenericAPIView):
             return Response({"id": None, "recommendation": recommendation.pk, "messages": []})
         return Response(ConversationSerializer(conversation).data)
 
-    @extend_schema(request=QuestionSerializer, responses={201: ExchangeSerializer})
+    @extend_schema(
+        request=QuestionSerializer, responses={202: ExchangeSerializer, 201: ExchangeSerializer}
+    )
     def post(self, request: Request, tenant_id: str, rid: int) -> Response:
+        """Ask a question; answers at once, never waiting for the model.
+
+        202: the question is stored and the answer is pending (`status: "pending"`, its `id` is
+        the `message_id` of the `chat.delta` and `chat.done` WebSocket messages that bring it;
+        a GET of the conversation shows it pending until it is stored). 201: no model is
+        configured or the tenant's AI budget is spent, so the fallback answer is stored and
+        returned now (`status: "done"`, `source: "fallback"`; `chat.done` is pushed too).
+        """
         given = QuestionSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         exchange = chat.ask(
             self.get_recommendation(), request.user, given.validated_data["content"]
         )
+        answer = MessageSerializer(exchange.answer).data
         body = {
             "conversation_id": exchange.conversation.pk,
+            "status": answer["status"],
             "question": MessageSerializer(exchange.question).data,
-            "answer": MessageSerializer(exchange.answer).data,
+            "answer": answer,
         }
-        return Response(body, status=status.HTTP_201_CREATED)
+        code = status.HTTP_202_ACCEPTED if exchange.pending else status.HTTP_201_CREATED
+        return Response(body, status=code)
 
 
 class SuggestionsView(TenantRecommendationMixin, generics.GenericAPIView):

@@ -297,5 +297,6 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "RecommendationStatusEnum": "coach.models.Status",
         "ActionPlanStatusEnum": "coach.models.PlanStatus",
         "FeedbackReasonEnum": "feedback.models.Reason",
+        "ChatAnswerStatusEnum": "coach.serializers.AnswerStatus",
     }
 )

@@ -1,9 +1,10 @@
 """A local OpenAI-compatible server for the tests: the only stand-in in the suite.
 
 The real ``openai`` client talks to it over loopback HTTP. Each request takes the next scripted
-reply (or the default): an answer (streamed as SSE when the client asks for a stream), a server
-error, a 429 with Retry-After, or a hang past the client's timeout. Every request body is kept,
-so tests can read the prompts that were sent.
+reply (or the default): an answer (streamed as SSE when the client asks for a stream), optionally
+slow (``delay`` seconds in all, spread over the stream's pieces), a server error, a 429 with
+Retry-After, or a hang past the client's timeout. Requests are served concurrently. Every request
+body is kept, so tests can read the prompts that were sent.
 """
 
 from __future__ import annotations
@@ -27,11 +28,18 @@ class Reply:
     seconds: float = 0.0
     prompt_tokens: int = 50
     completion_tokens: int = 20
+    delay: float = 0.0  # an answer's total time to produce, like a slow model
 
     @staticmethod
-    def answer(text: str, prompt_tokens: int = 50, completion_tokens: int = 20) -> Reply:
+    def answer(
+        text: str, prompt_tokens: int = 50, completion_tokens: int = 20, *, delay: float = 0.0
+    ) -> Reply:
         return Reply(
-            "answer", text, prompt_tokens=prompt_tokens, completion_tokens=completion_tokens
+            "answer",
+            text,
+            prompt_tokens=prompt_tokens,
+            completion_tokens=completion_tokens,
+            delay=delay,
         )
 
     @staticmethod
@@ -111,6 +119,7 @@ class FakeLLM:
                 if body.get("stream"):
                     self._stream(body, reply)
                 else:
+                    time.sleep(reply.delay)
                     self.send_response(200)
                     self._send_json_body(json.dumps(_completion(body, reply)))
 
@@ -130,6 +139,7 @@ class FakeLLM:
                 words = reply.text.split(" ")
                 pieces = [w + (" " if i < len(words) - 1 else "") for i, w in enumerate(words)]
                 for piece in pieces:
+                    time.sleep(reply.delay / len(pieces))
                     self._event(_chunk(body, {"content": piece}, None))
                 self._event(_chunk(body, {}, "stop"))
                 usage = _usage(reply)
