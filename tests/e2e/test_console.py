@@ -83,16 +83,21 @@ def test_the_demo_user_sees_the_dashboard_a_live_alert_and_acts_on_it(
         stack.callback(fake.stop)
         key_file = Path(stack.enter_context(tempfile.TemporaryDirectory())) / "openai-key"
         key_file.write_text("sk-e2e")
+        # The web process (which decides) and the worker (whose llm queue answers the chat) both
+        # talk to the fake model: they inherit this environment.
+        env = stack.enter_context(pytest.MonkeyPatch.context())
+        for name, value in {
+            "OPENAI_API_KEY_FILE": str(key_file),
+            "OPENAI_BASE_URL": fake.url,
+            "COACH_LLM_MODEL": "fake-model",
+            "COACH_LLM_MAX_RETRIES": "0",
+            "COACH_LLM_TIMEOUT": "5",
+            # no rewrites of the morning's cards: the model's replies here are the chat's
+            "COACH_ENRICH_ALL": "false",
+        }.items():
+            env.setenv(name, value)
         stack.enter_context(celery_worker())
-        _, port = stack.enter_context(
-            daphne_server(
-                OPENAI_API_KEY_FILE=str(key_file),
-                OPENAI_BASE_URL=fake.url,
-                COACH_LLM_MODEL="fake-model",
-                COACH_LLM_MAX_RETRIES="0",
-                COACH_LLM_TIMEOUT="5",
-            )
-        )
+        _, port = stack.enter_context(daphne_server())
         base = f"http://127.0.0.1:{port}"
         page = browser.pages[0] if browser.pages else browser.new_page()
         errors: list[str] = []
@@ -161,9 +166,13 @@ def test_the_demo_user_sees_the_dashboard_a_live_alert_and_acts_on_it(
         # when: "Tell me more", with a quick question
         page.click(f"{card} [data-action=chat]")
         page.wait_for_selector("dialog[data-name=chat] .chip")
+        fake.then(Reply.answer(LLM_ANSWER, delay=2))  # a model that takes its time
         page.locator(".chip").first.click()
-        # then: the model's answer, streamed over the socket
-        answer = page.wait_for_selector(".msg.assistant[data-source=llm]")
+        # then: the question shows at once and the answer is pending, then the model's answer
+        # arrives, streamed over the socket from the llm worker
+        page.wait_for_selector(".msg.user")
+        page.wait_for_selector(".msg.assistant.pending")
+        answer = page.wait_for_selector(".msg.assistant[data-source=llm]", timeout=30_000)
         assert "five weeks" in answer.inner_text()
         assert int(answer.get_attribute("data-streamed") or 0) > 5
         # and when the model fails, the fallback answers and says so

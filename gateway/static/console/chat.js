@@ -1,6 +1,9 @@
-// "Tell me more": the conversation about one recommendation. Quick questions are buttons; the
-// answer streams in over the WebSocket (chat.delta, then chat.done) while the POST is running,
-// and the stored message the POST returns is the record. A fallback answer is marked as such.
+// "Tell me more": the conversation about one recommendation. Quick questions are buttons. The
+// POST answers at once: 202 with the question stored and the answer pending (produced on the
+// server's llm queue), or 201 with the fallback answer when there is no model or budget. The
+// pending answer streams in over the WebSocket (chat.delta, then chat.done with the stored
+// message, matched by its id); if the socket misses it, a slow poll of the conversation finds
+// it. A fallback answer is marked as such.
 
 import { h } from "./dom.js";
 import { openModal } from "./modal.js";
@@ -13,7 +16,11 @@ const REASONS = {
   error: "the AI failed",
 };
 
+// While no socket message arrives, look at the stored conversation this often.
+const POLL_MS = 4000;
+
 function bubble(message) {
+  if (message.status === "pending") return pendingBubble(message.id);
   const fallback = message.source === "fallback";
   const node = h(
     "li",
@@ -28,6 +35,15 @@ function bubble(message) {
     h("div", { class: "msg-text" }, message.content),
   );
   return node;
+}
+
+function pendingBubble(id) {
+  return h(
+    "li",
+    { class: "msg assistant pending", dataset: { id: id || "", source: "pending" } },
+    h("span", { class: "source-tag" }, "Coach is answering…"),
+    h("div", { class: "msg-text" }, ""),
+  );
 }
 
 export async function openChat(ctx, rec) {
@@ -45,13 +61,20 @@ export async function openChat(ctx, rec) {
   );
   const body = h("div", { class: "chat" }, h("p", { class: "muted" }, rec.title), log, quick, error, form);
   let conversationId = null;
-  let pending = null; // {node, text}
+  let pending = null; // the answer being produced: {node, text, messageId, deltas, timer}
+  let closed = false;
+  const arrived = new Map(); // chat.done seen before the POST said which answer is ours
+
+  const busy = (on) => {
+    send.disabled = on;
+    for (const b of quick.querySelectorAll("button")) b.disabled = on;
+  };
+  const ours = (m) => (pending.messageId ? m.message_id === pending.messageId : !conversationId || m.conversation_id === conversationId);
 
   const onDelta = (event) => {
     const m = event.detail;
-    if (!pending || (conversationId && m.conversation_id !== conversationId)) return;
+    if (!pending || !ours(m)) return;
     if (!pending.messageId) pending.messageId = m.message_id;
-    if (m.message_id !== pending.messageId) return;
     pending.text += m.delta || "";
     pending.deltas += 1;
     pending.node.querySelector(".msg-text").textContent = pending.text;
@@ -60,17 +83,38 @@ export async function openChat(ctx, rec) {
   };
   const onDone = (event) => {
     const m = event.detail;
-    if (!pending || (conversationId && m.conversation_id !== conversationId) || !m.message) return;
-    finish(m.message);
+    if (!m.message) return;
+    if (pending && pending.messageId === m.message_id) finish(m.message);
+    else arrived.set(m.message_id, m.message);
   };
   const finish = (message) => {
-    if (!pending) return;
+    if (!pending || message.status === "pending") return;
+    clearTimeout(pending.timer);
     const node = bubble(message);
     node.dataset.streamed = String(pending.deltas); // how many pieces arrived before the end
     pending.node.replaceWith(node);
-    pending.resolveDone();
     pending = null;
+    busy(false);
     log.scrollTop = log.scrollHeight;
+  };
+  // The stored conversation is the record: if the socket was down, the answer is found there.
+  const poll = () => {
+    if (!pending || closed) return;
+    pending.timer = setTimeout(async () => {
+      if (!pending || closed) return;
+      const id = pending.messageId;
+      const conversation = await ctx.api.conversation(rec.id).catch(() => null);
+      const stored = conversation && (conversation.messages || []).find((m) => m.id === id);
+      if (stored && stored.status !== "pending") finish(stored);
+      else poll();
+    }, POLL_MS);
+  };
+  // Wait for an answer the server is producing (after a 202, or found pending on opening).
+  const awaitAnswer = (id, node) => {
+    pending = { node, text: "", messageId: id, deltas: 0, timer: null };
+    busy(true);
+    if (arrived.has(id)) finish(arrived.get(id));
+    else poll();
   };
   ctx.socket.addEventListener("chat.delta", onDelta);
   ctx.socket.addEventListener("chat.done", onDone);
@@ -85,30 +129,35 @@ export async function openChat(ctx, rec) {
       return;
     }
     if (pending) return;
-    log.append(bubble({ role: "user", content }));
-    const node = h("li", { class: "msg assistant pending" }, h("span", { class: "source-tag" }, "Coach is answering…"), h("div", { class: "msg-text" }, ""));
+    // The question shows at once; the answer's bubble waits for it.
+    const question = bubble({ role: "user", content });
+    log.append(question);
+    const node = pendingBubble();
     log.append(node);
     log.scrollTop = log.scrollHeight;
-    let resolveDone;
-    const done = new Promise((resolve) => (resolveDone = resolve));
-    pending = { node, text: "", messageId: null, deltas: 0, resolveDone };
+    const mine = { node, text: "", messageId: null, deltas: 0, timer: null };
+    pending = mine;
     input.value = "";
-    send.disabled = true;
-    for (const b of quick.querySelectorAll("button")) b.disabled = true;
+    busy(true);
     try {
       const reply = await ctx.api.ask(rec.id, content);
       conversationId = reply.conversation_id;
-      // The socket's chat.done may trail the HTTP answer by a moment: let the stream end first.
-      await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 1500))]);
-      finish(reply.answer);
+      question.dataset.id = reply.question.id;
+      node.dataset.id = reply.answer.id;
+      if (pending !== mine) return; // the socket brought the whole answer before the reply
+      if (reply.answer.status === "pending") {
+        pending.messageId = reply.answer.id;
+        if (arrived.has(reply.answer.id)) finish(arrived.get(reply.answer.id));
+        else poll();
+      } else {
+        finish(reply.answer); // the fallback, final at once
+      }
     } catch (e) {
       node.remove();
-      pending = null;
+      if (pending === mine) pending = null;
+      busy(false);
       error.textContent = (e.errors && e.errors.content && `Question: ${e.errors.content[0]}`) || e.message;
       error.hidden = false;
-    } finally {
-      send.disabled = false;
-      for (const b of quick.querySelectorAll("button")) b.disabled = false;
     }
   }
   form.onsubmit = (event) => {
@@ -126,6 +175,8 @@ export async function openChat(ctx, rec) {
     wide: true,
     name: "chat",
     close: () => {
+      closed = true;
+      if (pending) clearTimeout(pending.timer);
       ctx.socket.removeEventListener("chat.delta", onDelta);
       ctx.socket.removeEventListener("chat.done", onDone);
     },
@@ -138,8 +189,13 @@ export async function openChat(ctx, rec) {
   ]);
   if (conversation) {
     conversationId = conversation.id || null;
-    log.prepend(...(conversation.messages || []).map(bubble));
+    const nodes = (conversation.messages || []).map(bubble);
+    log.prepend(...nodes);
+    // An answer still being produced (asked before this dialog opened) is awaited here too.
+    const last = (conversation.messages || []).at(-1);
+    if (last && last.status === "pending" && !pending) awaitAnswer(last.id, nodes.at(-1));
   }
   quick.replaceChildren(...(suggestions.questions || []).map((q) => h("button", { type: "button", class: "chip", onclick: () => ask(q) }, q)));
+  busy(Boolean(pending));
   log.scrollTop = log.scrollHeight;
 }
