@@ -12,7 +12,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
-from coach.catalog.base import Candidate, Priority
+from coach.catalog.base import Candidate
+from coach.vocabulary import Priority
 
 __all__ = ["EngineConfig", "IssuedBefore", "rank"]
 

@@ -5,23 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from coach.vocabulary import Category, Priority  # one definition, shared with the catalog
 from gateway.models import Tenant
-
-
-class Priority(models.TextChoices):
-    CRITICAL = "critical", "Critical"
-    HIGH = "high", "High"
-    MEDIUM = "medium", "Medium"
-    LOW = "low", "Low"
-
-
-class Category(models.TextChoices):
-    CASH_FLOW = "cash_flow", "Cash flow"
-    INVENTORY = "inventory", "Inventory"
-    REVENUE = "revenue", "Revenue"
-    PROFITABILITY = "profitability", "Profitability"
-    OPERATIONS = "operations", "Operations"
-    GROWTH = "growth", "Growth"
 
 
 class Status(models.TextChoices):

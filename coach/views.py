@@ -34,6 +34,7 @@ from coach.serializers import (
     TaskUpdateSerializer,
     details_for,
 )
+from coach.vocabulary import vocabulary_listing
 from gateway.models import Membership, Tenant
 from gateway.tenancy import TenantScopedMixin
 
@@ -43,6 +44,15 @@ class CatalogView(APIView):
     def get(self, request: Request) -> Response:
         templates = catalog_listing()
         return Response({"count": len(templates), "results": templates})
+
+
+class VocabularyView(APIView):
+    """Priorities (with their rank), categories and score bands (with their scores), as
+    coach.vocabulary defines them: the console reads them here instead of spelling them again."""
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request) -> Response:
+        return Response(vocabulary_listing())
 
 
 class RecommendationListView(TenantScopedMixin, generics.ListAPIView):

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from coach.views import CatalogView
+from coach.views import CatalogView, VocabularyView
 from gateway import console, health
 from insights import prometheus
 
@@ -20,5 +20,6 @@ urlpatterns = [
     path("v1/tenants/<uuid:tenant_id>/coach/", include("coach.urls")),
     path("v1/tenants/<uuid:tenant_id>/", include("feedback.urls")),
     path("v1/coach/catalog/", CatalogView.as_view(), name="catalog"),
+    path("v1/coach/vocabulary/", VocabularyView.as_view(), name="vocabulary"),
     path("api-auth/", include("rest_framework.urls")),
 ]

@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from coach.vocabulary import Band, band_description
 from insights.daily import regenerate
 from insights.models import FinancialPeriod, Insight, InsightFailure, InsightSchedule
 
@@ -23,13 +24,7 @@ class ScoreBandFilter(admin.SimpleListFilter):
     parameter_name = "band"
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
-        return [
-            ("critical", "critical (< 40)"),
-            ("weak", "weak (40-60)"),
-            ("fair", "fair (60-75)"),
-            ("strong", "strong (75+)"),
-            ("none", "no data"),
-        ]
+        return [*((band.value, band_description(band)) for band in Band), ("none", "no data")]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Insight]) -> QuerySet[Insight]:
         if self.value() == "none":

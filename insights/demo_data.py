@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from coach.vocabulary import DAYS_PER_MONTH
 from insights.metrics import shift_month
 
 MONTHS = 24
@@ -133,7 +134,7 @@ def story_periods(story_name: str, last_month: date, *, seed: int = 0) -> list[d
     periods = []
     for i in range(MONTHS):
         month = shift_month(first, i)
-        days = 30.4375
+        days = DAYS_PER_MONTH
         revenue = story.revenue(i) * (1 + rng.uniform(-0.02, 0.02))
         cogs = revenue * story.cogs_ratio(i)
         opex = story.opex(i) * (1 + rng.uniform(-0.01, 0.01))

@@ -22,8 +22,9 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-# 365.25 / 12: the average month, to turn a monthly burn into days of runway.
-AVERAGE_DAYS_PER_MONTH = 30.4375
+# The average month turns a monthly burn into days of runway; the catalog's month is the same one.
+from coach.vocabulary import DAYS_PER_MONTH
+
 # Beyond any real ledger in any currency; keeps Decimal arithmetic far from overflow.
 MAX_ABS_MONEY = Decimal(10) ** 18
 
@@ -380,7 +381,7 @@ def _runway_days(cash: Decimal | None, net_burn: float | None) -> float | None:
     """
     if cash is None or net_burn is None or net_burn <= 0:
         return None
-    return _float(max(float(cash), 0.0) / net_burn * AVERAGE_DAYS_PER_MONTH)
+    return _float(max(float(cash), 0.0) / net_burn * DAYS_PER_MONTH)
 
 
 def _sum_growth_3m(books: _Books, month: date, name: str) -> float | None:
@@ -437,7 +438,7 @@ _MULTI: dict[str, Callable[[_Books, date], float | None]] = {
     ),
     # Net burn: positive = burning cash, negative = cash growing.
     "net_burn": _net_burn,
-    # Runway: cash / net burn x 30.4375 days, only while burning.
+    # Runway: cash / net burn x DAYS_PER_MONTH (the average month), only while burning.
     "runway_days": lambda b, m: _runway_days(b.by_month[m].cash_balance, _net_burn(b, m)),
     # Cash now vs 3 months earlier.
     "cash_change_3m": lambda b, m: _float(

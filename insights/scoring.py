@@ -15,24 +15,25 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from coach.catalog import formatting
+from coach.catalog.base import METRICS
+from coach.vocabulary import Band, Category, band_for
+
 Table = tuple[tuple[float, float], ...]  # (input, score) points, inputs ascending
 
 # --- weights ------------------------------------------------------------------------------------
 
 # Cash is what kills small businesses first, so it weighs most; profitability weighs least
 # because a young business may rightly run at a loss while cash and revenue are healthy.
+# The components are the recommendation categories of the same name (coach.vocabulary).
 COMPONENT_WEIGHTS: dict[str, float] = {
-    "cash_flow": 0.35,
-    "operations": 0.25,
-    "revenue": 0.25,
-    "profitability": 0.15,
+    Category.CASH_FLOW: 0.35,
+    Category.OPERATIONS: 0.25,
+    Category.REVENUE: 0.25,
+    Category.PROFITABILITY: 0.15,
 }
-COMPONENT_LABELS: dict[str, str] = {
-    "cash_flow": "cash flow",
-    "operations": "operations",
-    "revenue": "revenue",
-    "profitability": "profitability",
-}
+# As they read inside a sentence: the category's label, lower-cased ("cash flow").
+COMPONENT_LABELS: dict[str, str] = {key: Category(key).label.lower() for key in COMPONENT_WEIGHTS}
 
 # Within cash flow: how long the cash lasts matters more than the size of the buffer.
 RUNWAY_WEIGHT = 0.7
@@ -74,9 +75,8 @@ REVENUE_GROWTH_YOY_TABLE: Table = ((-0.25, 0), (-0.10, 30), (0.0, 55), (0.10, 80
 # Net margin: 15%+ is a healthy small business, break-even is 40, losing 20% of revenue is 0.
 NET_MARGIN_TABLE: Table = ((-0.20, 0), (0.0, 40), (0.05, 60), (0.10, 80), (0.15, 100))
 
-# Overall score bands: below each bound, the name; at 75 and above, "strong".
-BANDS: tuple[tuple[float, str], ...] = ((40, "critical"), (60, "weak"), (75, "fair"))
-STRONG_BAND = "strong"
+# Overall score bands (critical < 40 <= weak < 60 <= fair < 75 <= strong) and ``band_for`` are
+# coach.vocabulary's, so the admin, the API and the console read the same ones.
 
 # The inputs each component reads, in the order they are reported.
 COMPONENT_INPUTS: dict[str, tuple[str, ...]] = {
@@ -115,55 +115,38 @@ def interpolate(x: float, table: Table) -> float:
     return min(100.0, max(0.0, float(score)))
 
 
-def band_for(score: float | None) -> str | None:
-    """The name of the band an overall score falls in."""
-    if score is None:
-        return None
-    for bound, name in BANDS:
-        if score < bound:
-            return name
-    return STRONG_BAND
-
-
 # --- formatting ---------------------------------------------------------------------------------
+# Every number in a sentence is written by coach.catalog.formatting, as the recommendation cards
+# write it (half-up rounding, "5%" not "5.0%", "1 day").
 
 
-def _money(value: float) -> str:
-    return f"{value:,.0f}"
+def _money(value: float, currency: str | None) -> str:
+    """With the tenant's currency when the caller gave it; a grouped number otherwise."""
+    return formatting.number(value) if currency is None else formatting.money(value, currency)
 
 
 def _pct(value: float) -> str:
-    return f"{value * 100:.1f}%"
+    return formatting.percent(value)
 
 
 def _days(value: float) -> str:
-    return f"{value:,.0f} days"
+    return formatting.days(value)
 
 
 def _months(value: float) -> str:
-    return f"{value:.1f} months"
+    return formatting.months(value)
 
 
 def _points(value: float) -> str:
     """A score without a trailing .0 (80, 72.5)."""
-    return f"{value:.1f}".removesuffix(".0")
-
-
-_VALUE_FORMATS: dict[str, Callable[[float], str]] = {
-    "runway_days": _days,
-    "net_burn": _money,
-    "cash_months_of_expenses": _months,
-    "dso": _days,
-    "operating_expense_ratio": _pct,
-    "revenue_growth_3m": _pct,
-    "revenue_growth_mom": _pct,
-    "revenue_growth_yoy": _pct,
-    "net_margin": _pct,
-}
+    return formatting.score(value)
 
 
 def _fmt(key: str, value: float) -> str:
-    return _VALUE_FORMATS.get(key, _money)(value)
+    """A metric as its card writes it (money without a currency: this has none)."""
+    if METRICS.get(key, "money") == "money":
+        return _money(value, None)
+    return formatting.format_metric(key, value)
 
 
 # --- result types -------------------------------------------------------------------------------
@@ -223,7 +206,7 @@ class HealthScore:
     """The overall health score, its band and its components."""
 
     overall: float | None  # weighted sum, rounded to 1 decimal
-    band: str | None  # "critical" (<40) | "weak" (<60) | "fair" (<75) | "strong"
+    band: Band | None  # coach.vocabulary.Band: critical (<40) | weak (<60) | fair (<75) | strong
     components: list[ComponentScore]
     insufficient: list[str]  # component keys without data
     summary: str  # one sentence; says what data is missing and which weights were renormalized
@@ -247,7 +230,7 @@ class HealthScore:
         """Inverse of ``to_dict``: yesterday's stored score, to compare with today's."""
         return cls(
             overall=data["overall"],
-            band=data["band"],
+            band=Band(data["band"]) if data["band"] else None,
             components=[ComponentScore.from_dict(c) for c in data.get("components", [])],
             insufficient=list(data.get("insufficient", [])),
             summary=data.get("summary", ""),
@@ -282,13 +265,13 @@ def _table_factor(
     return _Factor(key, weight, interpolate(value, table), phrase=phrase(value))
 
 
-def _runway_factor(values: Mapping[str, float | None]) -> _Factor:
+def _runway_factor(values: Mapping[str, float | None], currency: str | None) -> _Factor:
     """Runway when burning; a business that is not burning cash gets the best runway score."""
     burn = values.get("net_burn")
     runway = values.get("runway_days")
     if burn is not None and burn <= 0:
         if burn < 0:
-            phrase = f"cash growing by {_money(-burn)}/month on average"
+            phrase = f"cash growing by {_money(-burn, currency)}/month on average"
         else:
             phrase = "cash holding steady"
         return _Factor("runway_days", RUNWAY_WEIGHT, 100.0, phrase=phrase)
@@ -297,7 +280,7 @@ def _runway_factor(values: Mapping[str, float | None]) -> _Factor:
         return _Factor("runway_days", RUNWAY_WEIGHT, None, missing=missing)
     phrase = f"runway of {_days(runway)}"
     if burn is not None:
-        phrase += f" at a net burn of {_money(burn)}/month"
+        phrase += f" at a net burn of {_money(burn, currency)}/month"
     return _Factor("runway_days", RUNWAY_WEIGHT, interpolate(runway, RUNWAY_TABLE), phrase=phrase)
 
 
@@ -329,14 +312,16 @@ def _revenue_trend_factor(values: Mapping[str, float | None]) -> _Factor:
 
 
 def _signed_pct(value: float) -> str:
-    return f"{'up' if value >= 0 else 'down'} {abs(value) * 100:.1f}%"
+    return f"{'up' if value >= 0 else 'down'} {_pct(abs(value))}"
 
 
-def _factors(key: str, values: Mapping[str, float | None]) -> list[_Factor]:
+def _factors(
+    key: str, values: Mapping[str, float | None], currency: str | None = None
+) -> list[_Factor]:
     """The factors of one component."""
     if key == "cash_flow":
         return [
-            _runway_factor(values),
+            _runway_factor(values, currency),
             _table_factor(
                 values,
                 "cash_months_of_expenses",
@@ -398,10 +383,12 @@ def _join(phrases: Sequence[str]) -> str:
     return phrases[0] if len(phrases) == 1 else ", ".join(phrases[:-1]) + " and " + phrases[-1]
 
 
-def _score_component(key: str, values: Mapping[str, float | None]) -> ComponentScore:
+def _score_component(
+    key: str, values: Mapping[str, float | None], currency: str | None = None
+) -> ComponentScore:
     """Score one component from its factors; effective_weight is filled in by score_health."""
     inputs = {name: _clean(name, values.get(name)) for name in COMPONENT_INPUTS[key]}
-    factors = _factors(key, inputs)
+    factors = _factors(key, inputs, currency)
     scored = [f for f in factors if f.score is not None]
     missing = [name for f in factors for name in f.missing]
     label = COMPONENT_LABELS[key]
@@ -452,7 +439,7 @@ def _summary(overall: float | None, band: str | None, components: Sequence[Compo
         verb = "has" if len(insufficient) == 1 else "have"
         spread = _join(
             [
-                f"{COMPONENT_LABELS[c.key]} {c.effective_weight:.2f}"
+                f"{COMPONENT_LABELS[c.key]} {formatting.number(c.effective_weight, decimals=2)}"
                 for c in components
                 if c.score is not None
             ]
@@ -464,9 +451,13 @@ def _summary(overall: float | None, band: str | None, components: Sequence[Compo
     return sentence + "."
 
 
-def score_health(values: Mapping[str, float | None]) -> HealthScore:
-    """Score financial health from the latest metric values (``FinancialMetrics.values``)."""
-    components = [_score_component(key, values) for key in COMPONENT_WEIGHTS]
+def score_health(values: Mapping[str, float | None], *, currency: str | None = None) -> HealthScore:
+    """Score financial health from the latest metric values (``FinancialMetrics.values``).
+
+    ``currency`` (the tenant's ISO code) writes money in the explanations as the recommendation
+    cards do ("$12,000"); without it money is a grouped number ("12,000").
+    """
+    components = [_score_component(key, values, currency) for key in COMPONENT_WEIGHTS]
     available = sum(c.weight for c in components if c.score is not None)
     if available > 0:
         components = [
@@ -605,8 +596,8 @@ def _describe(
     if before is None or after is None:
         return f"{label} is not available"
     verb = "rose" if after > before else "dropped"
-    if _VALUE_FORMATS.get(key) is _days:
-        return f"{label} {verb} from {before:,.0f} to {_days(after)}"
+    if METRICS.get(key) == "days":
+        return f"{label} {verb} from {formatting.number(before)} to {_days(after)}"
     return f"{label} {verb} from {_fmt(key, before)} to {_fmt(key, after)}"
 
 
@@ -690,7 +681,7 @@ def _change_sentence(
     if delta == 0:
         return f"Score held at {_points(after)}."
     verb = "rose" if delta > 0 else "fell"
-    head = f"Score {verb} {abs(delta):.1f} points"
+    head = f"Score {verb} {formatting.number(abs(delta), decimals=1)} points"
     main = next((d for d in drivers if d.contribution * delta > 0), None)
     if main is not None:
         return f"{head}, mostly because {main.description}."

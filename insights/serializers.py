@@ -5,11 +5,12 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from coach.serializers import RecommendationSerializer
+from coach.vocabulary import Priority
 from insights.metrics import MONEY_FIELDS
 from insights.models import FinancialPeriod, Insight
 
 # Most urgent first on an insight's card list.
-PRIORITY_ORDER = ("critical", "high", "medium", "low")
+PRIORITY_ORDER: tuple[Priority, ...] = tuple(sorted(Priority, key=lambda p: -p.rank))
 
 
 class FinancialPeriodSerializer(serializers.ModelSerializer):

@@ -11,19 +11,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import Decimal
-from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, Literal
 
-Category = Literal["cash_flow", "inventory", "revenue", "profitability", "operations", "growth"]
-CATEGORIES: tuple[Category, ...] = (
-    "cash_flow",
-    "inventory",
-    "revenue",
-    "profitability",
-    "operations",
-    "growth",
-)
+from coach.vocabulary import Category, Priority
+
+CATEGORIES: tuple[Category, ...] = tuple(Category)
 
 MetricKind = Literal["money", "fraction", "points", "days", "months", "count"]
 
@@ -72,32 +65,9 @@ Known = Mapping[str, float]
 Series = Mapping[str, Sequence[tuple[date, float | None]]]
 CashFlowRows = Sequence[Mapping[str, Any]]
 
-# Days in a month, for turning monthly amounts into daily ones (DSO, DPO and DIO use 30 too).
-DAYS_PER_MONTH = 30.0
-
-
-class Priority(StrEnum):
-    """How urgent a recommendation is; the engine ranks by this before the score."""
-
-    CRITICAL = "critical"
-    HIGH = "high"
-    MEDIUM = "medium"
-    LOW = "low"
-
-    @property
-    def rank(self) -> int:
-        """Higher is more urgent, so priorities compare without string tricks."""
-        return _RANKS[self]
-
-
-_RANKS = {Priority.CRITICAL: 3, Priority.HIGH: 2, Priority.MEDIUM: 1, Priority.LOW: 0}
-# Each priority owns a 20-point slice of the 0-100 score; severity places a candidate inside it.
-_BAND_FLOOR = {
-    Priority.CRITICAL: 80.0,
-    Priority.HIGH: 60.0,
-    Priority.MEDIUM: 40.0,
-    Priority.LOW: 20.0,
-}
+# Each priority owns a 20-point slice of the 0-100 score (low 20-40 ... critical 80-100);
+# severity places a candidate inside it.
+PRIORITY_SLICE = 20.0
 
 
 def ramp(value: float, start: float, end: float) -> float:
@@ -109,7 +79,8 @@ def ramp(value: float, start: float, end: float) -> float:
 
 def scored(priority: Priority, severity: float) -> tuple[Priority, float]:
     """A priority and a score inside its band, so a score never contradicts its priority."""
-    return priority, round(_BAND_FLOOR[priority] + 20.0 * min(1.0, max(0.0, severity)), 1)
+    floor = PRIORITY_SLICE * (priority.rank + 1)
+    return priority, round(floor + PRIORITY_SLICE * min(1.0, max(0.0, severity)), 1)
 
 
 def known_values(values: Values) -> dict[str, float]:
@@ -174,6 +145,10 @@ class Template:
     questions: tuple[str, ...]
     evidence_metrics: tuple[str, ...]
     key_metrics: tuple[str, str, str, str]
+
+    def __post_init__(self) -> None:
+        # A misspelt category fails at import, not in the database or the console.
+        object.__setattr__(self, "category", Category(self.category))
 
     def missing(self, known: Known) -> tuple[str, ...]:
         """The required metrics that are unknown; the template is silent while any is."""

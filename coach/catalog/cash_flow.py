@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from coach.catalog.base import (
-    DAYS_PER_MONTH,
     Known,
     Priority,
     SuggestedAction,
@@ -12,7 +11,8 @@ from coach.catalog.base import (
     ramp,
     scored,
 )
-from coach.catalog.formatting import days, money, months, percent
+from coach.catalog.formatting import days, money, months, number, percent
+from coach.vocabulary import DAYS_PER_MONTH, Category
 
 # A quarter of runway is the time it takes to cut costs or close financing before cash runs out.
 RUNWAY_WARN_DAYS = 90.0
@@ -61,7 +61,7 @@ def _runway_render(v: Known, ctx: TemplateContext) -> tuple[str, str]:
 
 cash_runway_low = Template(
     key="cash_runway_low",
-    category="cash_flow",
+    category=Category.CASH_FLOW,
     title="Cash runway is short",
     description="Your cash will run out within three months at the current burn rate.",
     requires=("runway_days", "net_burn", "cash_balance"),
@@ -117,7 +117,7 @@ def _acceleration_render(v: Known, ctx: TemplateContext) -> tuple[str, str]:
 
 burn_accelerating = Template(
     key="burn_accelerating",
-    category="cash_flow",
+    category=Category.CASH_FLOW,
     title="Burn rate is accelerating",
     description="Last month's loss is well above your average cash burn of the past three months.",
     requires=("net_burn", "net_income", "cash_balance"),
@@ -168,7 +168,7 @@ def _declining_render(v: Known, ctx: TemplateContext) -> tuple[str, str]:
 
 cash_declining = Template(
     key="cash_declining",
-    category="cash_flow",
+    category=Category.CASH_FLOW,
     title="Cash is declining",
     description="Your cash balance has fallen noticeably over three months, while runway is "
     "still comfortable.",
@@ -213,7 +213,7 @@ def _slow_render(v: Known, ctx: TemplateContext) -> tuple[str, str]:
 
 receivables_slow = Template(
     key="receivables_slow",
-    category="cash_flow",
+    category=Category.CASH_FLOW,
     title="Customers pay slowly",
     description="Customers take more than 45 days on average to pay, holding back your cash.",
     requires=("dso", "accounts_receivable"),
@@ -250,7 +250,7 @@ def _slowing_render(v: Known, ctx: TemplateContext) -> tuple[str, str]:
 
 receivables_slowing = Template(
     key="receivables_slowing",
-    category="cash_flow",
+    category=Category.CASH_FLOW,
     title="Collections are slowing down",
     description="Customers are taking noticeably longer to pay than three months ago.",
     requires=("dso_change_3m", "dso", "accounts_receivable"),
@@ -282,7 +282,7 @@ def _early_render(v: Known, ctx: TemplateContext) -> tuple[str, str]:
     kept = v["cogs"] / DAYS_PER_MONTH * (SUPPLIER_TERMS_DAYS - dpo)
     body = (
         f"You settle supplier bills after {days(dpo)} on average, faster than the usual "
-        f"{SUPPLIER_TERMS_DAYS:.0f}-day terms. Paying on the due date instead would keep about "
+        f"{number(SUPPLIER_TERMS_DAYS)}-day terms. Paying on the due date instead would keep about "
         f"{money(kept, ctx.currency)} more cash in the business, unless a supplier gives you a "
         "discount for paying early."
     )
@@ -291,7 +291,7 @@ def _early_render(v: Known, ctx: TemplateContext) -> tuple[str, str]:
 
 payables_paid_early = Template(
     key="payables_paid_early",
-    category="cash_flow",
+    category=Category.CASH_FLOW,
     title="Suppliers are paid early",
     description="You pay suppliers well before usual terms, giving away cash you could keep.",
     requires=("dpo", "cogs", "accounts_payable"),
@@ -339,7 +339,7 @@ def _buffer_render(v: Known, ctx: TemplateContext) -> tuple[str, str]:
 
 cash_buffer_thin = Template(
     key="cash_buffer_thin",
-    category="cash_flow",
+    category=Category.CASH_FLOW,
     title="Cash buffer is thin",
     description="Your cash covers less than one month of costs.",
     requires=("cash_months_of_expenses", "cash_balance", "cogs", "operating_expenses"),
@@ -386,7 +386,7 @@ def _surplus_render(v: Known, ctx: TemplateContext) -> tuple[str, str]:
 
 idle_cash_surplus = Template(
     key="idle_cash_surplus",
-    category="cash_flow",
+    category=Category.CASH_FLOW,
     title="Surplus cash is sitting idle",
     description="You hold far more cash than you need as a reserve, and it is not earning.",
     requires=("cash_months_of_expenses", "cash_balance", "cogs", "operating_expenses", "net_burn"),

@@ -34,11 +34,17 @@ _DEFAULT_CURRENCY = "USD"
 NOT_AVAILABLE = "not available"
 
 
-def _rounded(value: float, decimals: int) -> Decimal:
-    """Half-up rounding of the shortest decimal that prints as value (repr avoids float noise)."""
+def _rounded(value: float, decimals: int, *, percent: bool = False) -> Decimal:
+    """Half-up rounding of the shortest decimal that prints as value (repr avoids float noise).
+
+    ``percent`` moves the point two places in decimal, not by a float x 100, which can overflow
+    and adds noise (0.145 x 100 is 14.499999999999998 as a float, 14.5 as a person reads it).
+    """
     number = Decimal(repr(float(value)))
     if not number.is_finite():
         raise ValueError(f"cannot format {value!r}: not a finite number")
+    if percent:  # exact: only the exponent moves (a float has at most 17 significant digits)
+        number = number.scaleb(2)
     with localcontext() as exact:  # enough digits for any finite float, so quantize never fails
         exact.prec = max(28, number.adjusted() + decimals + 2)
         result = number.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
@@ -83,14 +89,14 @@ def money(amount: float, currency: str = _DEFAULT_CURRENCY, *, decimals: int = 0
 
 def percent(fraction: float, *, decimals: int = 1, signed: bool = False) -> str:
     """0.235 -> "23.5%"; signed=True adds "+" to rises, for "revenue changed +4%"."""
-    value = _rounded(fraction * 100, decimals)
+    value = _rounded(fraction, decimals, percent=True)
     text = _trimmed(value, decimals)
     return f"+{text}%" if signed and value > 0 else f"{text}%"
 
 
 def points(fraction_points: float, *, decimals: int = 1) -> str:
     """A change between two fractions: 0.042 -> "4.2 percentage points"."""
-    value = _rounded(fraction_points * 100, decimals)
+    value = _rounded(fraction_points, decimals, percent=True)
     unit = "percentage point" if abs(value) == 1 else "percentage points"
     return f"{_trimmed(value, decimals)} {unit}"
 
@@ -105,6 +111,11 @@ def months(value: float, *, decimals: int = 1) -> str:
     """0.64 -> "0.6 months", 1.0 -> "1 month"."""
     text = _trimmed(_rounded(value, decimals), decimals)
     return f"{text} month" if text in {"1", "-1"} else f"{text} months"
+
+
+def score(value: float) -> str:
+    """A 0-100 score, one decimal only when it has one: 80, 72.5."""
+    return _trimmed(_rounded(value, 1), 1)
 
 
 def number(value: float, *, decimals: int = 0) -> str:

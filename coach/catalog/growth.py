@@ -13,6 +13,7 @@ from coach.catalog.base import (
 )
 from coach.catalog.cash_flow import cash_drop
 from coach.catalog.formatting import money, months, percent
+from coach.vocabulary import Category
 
 # 10% more revenue in a quarter is growth that needs working capital.
 STRONG_GROWTH = 0.10
@@ -41,7 +42,7 @@ def _straining_render(v: Known, ctx: TemplateContext) -> tuple[str, str]:
 
 growth_straining_cash = Template(
     key="growth_straining_cash",
-    category="growth",
+    category=Category.GROWTH,
     title="Growth is straining cash",
     description="Revenue is growing fast while your cash balance falls.",
     requires=("revenue_growth_3m", "cash_change_3m", "cash_balance"),
@@ -81,7 +82,7 @@ def _invest_render(v: Known, ctx: TemplateContext) -> tuple[str, str]:
 
 growth_investment_ready = Template(
     key="growth_investment_ready",
-    category="growth",
+    category=Category.GROWTH,
     title="Ready to invest in growth",
     description="Healthy margins and cash reserves make this a good time to invest in growth.",
     requires=(
@@ -131,7 +132,7 @@ def _capacity_render(v: Known, ctx: TemplateContext) -> tuple[str, str]:
 
 capacity_planning = Template(
     key="capacity_planning",
-    category="growth",
+    category=Category.GROWTH,
     title="Plan capacity for growth",
     description="Fast, profitable growth: plan people, stock and systems before they limit you.",
     requires=("revenue_growth_3m", "net_margin", "cash_change_3m", "revenue"),
@@ -174,7 +175,7 @@ def _credit_render(v: Known, ctx: TemplateContext) -> tuple[str, str]:
 
 credit_line_while_healthy = Template(
     key="credit_line_while_healthy",
-    category="growth",
+    category=Category.GROWTH,
     title="Arrange credit while healthy",
     description="Your numbers are strong enough to secure a credit line on good terms now.",
     requires=("net_margin", "cash_months_of_expenses", "revenue_growth_3m", "revenue"),

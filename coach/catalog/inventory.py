@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from coach.catalog.base import (
-    DAYS_PER_MONTH,
     Known,
     Priority,
     SuggestedAction,
@@ -13,6 +12,7 @@ from coach.catalog.base import (
     scored,
 )
 from coach.catalog.formatting import days, money, percent
+from coach.vocabulary import DAYS_PER_MONTH, Category
 
 # A quarter of sales on the shelves ties up cash and risks stock ageing or going obsolete.
 DIO_HIGH_DAYS = 90.0
@@ -42,7 +42,7 @@ def _overstock_render(v: Known, ctx: TemplateContext) -> tuple[str, str]:
 
 inventory_overstock = Template(
     key="inventory_overstock",
-    category="inventory",
+    category=Category.INVENTORY,
     title="Too much stock on hand",
     description="You hold more than three months of stock, tying up cash on the shelves.",
     requires=("dio", "inventory_value"),
@@ -86,7 +86,7 @@ def _outpacing_render(v: Known, ctx: TemplateContext) -> tuple[str, str]:
 
 inventory_outpacing_sales = Template(
     key="inventory_outpacing_sales",
-    category="inventory",
+    category=Category.INVENTORY,
     title="Stock is growing faster than sales",
     description="Inventory has grown much faster than revenue over three months.",
     requires=("inventory_growth_3m", "revenue_growth_3m", "inventory_value"),
@@ -134,7 +134,7 @@ def _clearance_render(v: Known, ctx: TemplateContext) -> tuple[str, str]:
 
 inventory_clearance = Template(
     key="inventory_clearance",
-    category="inventory",
+    category=Category.INVENTORY,
     title="Stock has not followed falling sales",
     description="Sales have fallen over three months while inventory stayed high.",
     requires=("revenue_growth_3m", "inventory_growth_3m", "dio", "inventory_value"),
@@ -179,7 +179,7 @@ def _stockout_render(v: Known, ctx: TemplateContext) -> tuple[str, str]:
 
 stockout_risk = Template(
     key="stockout_risk",
-    category="inventory",
+    category=Category.INVENTORY,
     title="Risk of running out of stock",
     description="Your stock covers less than two weeks of sales.",
     requires=("dio", "inventory_value", "cogs"),

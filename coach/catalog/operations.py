@@ -12,6 +12,7 @@ from coach.catalog.base import (
     scored,
 )
 from coach.catalog.formatting import days, money, number, percent
+from coach.vocabulary import Category
 
 # Costs up 5%+ in a quarter and 10 points faster than revenue is cost creep, not noise.
 OPEX_GROWTH_MIN = 0.05
@@ -47,7 +48,7 @@ def _creep_render(v: Known, ctx: TemplateContext) -> tuple[str, str]:
 
 opex_outpacing_revenue = Template(
     key="opex_outpacing_revenue",
-    category="operations",
+    category=Category.OPERATIONS,
     title="Costs are rising faster than revenue",
     description="Operating expenses have grown much faster than revenue over three months.",
     requires=("opex_growth_3m", "revenue_growth_3m", "operating_expenses"),
@@ -92,7 +93,7 @@ def _payroll_render(v: Known, ctx: TemplateContext) -> tuple[str, str]:
 
 payroll_ratio_high = Template(
     key="payroll_ratio_high",
-    category="operations",
+    category=Category.OPERATIONS,
     title="Payroll is heavy for your revenue",
     description="Payroll takes more than 40% of revenue.",
     requires=("payroll_ratio", "payroll", "revenue"),
@@ -132,7 +133,7 @@ def _cycle_render(v: Known, ctx: TemplateContext) -> tuple[str, str]:
 
 cash_conversion_cycle_long = Template(
     key="cash_conversion_cycle_long",
-    category="operations",
+    category=Category.OPERATIONS,
     title="Long cash conversion cycle",
     description="Cash takes more than two months to come back from stock and customers.",
     requires=("cash_conversion_cycle", "dso", "dio", "dpo"),
@@ -174,7 +175,7 @@ def _late_render(v: Known, ctx: TemplateContext) -> tuple[str, str]:
 
 supplier_payments_late = Template(
     key="supplier_payments_late",
-    category="operations",
+    category=Category.OPERATIONS,
     title="Suppliers are paid late",
     description="You take far longer than usual terms to pay suppliers, risking the relationship.",
     requires=("dpo", "accounts_payable"),
@@ -214,7 +215,7 @@ def _history_render(v: Known, ctx: TemplateContext) -> tuple[str, str]:
 
 books_history_short = Template(
     key="books_history_short",
-    category="operations",
+    category=Category.OPERATIONS,
     title="Financial history is short",
     description="Less than six months of books, so trends and seasonality are hard to read.",
     requires=("months_of_data",),

@@ -12,6 +12,7 @@ from coach.catalog.base import (
     scored,
 )
 from coach.catalog.formatting import money, percent, points
+from coach.vocabulary import Category
 
 # Three points of gross margin lost in a quarter is more than pricing noise; eight is serious.
 MARGIN_EROSION = -0.03
@@ -39,7 +40,7 @@ def _erosion_render(v: Known, ctx: TemplateContext) -> tuple[str, str]:
 
 gross_margin_eroding = Template(
     key="gross_margin_eroding",
-    category="profitability",
+    category=Category.PROFITABILITY,
     title="Gross margin is eroding",
     description="Your gross margin has fallen by several points over three months.",
     requires=("gross_margin_change_3m", "gross_margin", "revenue"),
@@ -94,7 +95,7 @@ def _loss_render(v: Known, ctx: TemplateContext) -> tuple[str, str]:
 
 net_loss = Template(
     key="net_loss",
-    category="profitability",
+    category=Category.PROFITABILITY,
     title="The business is losing money",
     description="Your costs exceed your revenue: the business made a net loss last month.",
     requires=("net_margin", "net_income", "revenue", "gross_margin", "operating_expenses"),
@@ -135,7 +136,7 @@ def _thin_render(v: Known, ctx: TemplateContext) -> tuple[str, str]:
 
 net_margin_thin = Template(
     key="net_margin_thin",
-    category="profitability",
+    category=Category.PROFITABILITY,
     title="Net margin is thin",
     description="The business is profitable, but by less than 5% of revenue.",
     requires=("net_margin", "net_income", "revenue"),
@@ -181,7 +182,7 @@ def _low_margin_render(v: Known, ctx: TemplateContext) -> tuple[str, str]:
 
 gross_margin_low = Template(
     key="gross_margin_low",
-    category="profitability",
+    category=Category.PROFITABILITY,
     title="Gross margin is low",
     description="Less than a fifth of each sale is left after direct costs.",
     requires=("gross_margin", "revenue", "gross_profit"),

@@ -12,6 +12,7 @@ from coach.catalog.base import (
     scored,
 )
 from coach.catalog.formatting import money, percent
+from coach.vocabulary import Category
 
 # A 15% fall in one month is beyond ordinary monthly noise for most small businesses.
 MOM_DROP = -0.15
@@ -49,7 +50,7 @@ def _mom_render(v: Known, ctx: TemplateContext) -> tuple[str, str]:
 
 revenue_drop_mom = Template(
     key="revenue_drop_mom",
-    category="revenue",
+    category=Category.REVENUE,
     title="Revenue dropped last month",
     description="Revenue fell sharply compared with the month before.",
     requires=("revenue_growth_mom", "revenue"),
@@ -86,7 +87,7 @@ def _quarter_render(v: Known, ctx: TemplateContext) -> tuple[str, str]:
 
 revenue_declining_3m = Template(
     key="revenue_declining_3m",
-    category="revenue",
+    category=Category.REVENUE,
     title="Revenue is declining",
     description="The last three months brought in less revenue than the three before.",
     requires=("revenue_growth_3m", "revenue"),
@@ -124,7 +125,7 @@ def _yoy_render(v: Known, ctx: TemplateContext) -> tuple[str, str]:
 
 revenue_decline_yoy = Template(
     key="revenue_decline_yoy",
-    category="revenue",
+    category=Category.REVENUE,
     title="Revenue is below last year",
     description="Revenue is lower than in the same month last year.",
     requires=("revenue_growth_yoy", "revenue"),
@@ -158,7 +159,7 @@ def _volatile_render(v: Known, ctx: TemplateContext) -> tuple[str, str]:
 
 revenue_volatile = Template(
     key="revenue_volatile",
-    category="revenue",
+    category=Category.REVENUE,
     title="Revenue is volatile",
     description="Monthly revenue swings widely, which makes cash hard to plan.",
     requires=("revenue_volatility", "revenue"),
@@ -196,7 +197,7 @@ def _stalled_render(v: Known, ctx: TemplateContext) -> tuple[str, str]:
 
 revenue_stalled = Template(
     key="revenue_stalled",
-    category="revenue",
+    category=Category.REVENUE,
     title="Revenue has plateaued",
     description="Revenue has been flat both over three months and against last year.",
     requires=("revenue_growth_3m", "revenue_growth_yoy", "revenue"),

@@ -56,7 +56,8 @@ CASES: dict[str, Case] = {
     "burn_accelerating": Case(
         {"net_burn": 10000, "net_income": -15000, "cash_balance": 45000},
         Priority.HIGH,
-        ("$15,000", "50% more", "$10,000/month", "$45,000", "90 days"),
+        # 45,000 / 15,000 a month x 30.4375 days (DAYS_PER_MONTH, as runway_days counts)
+        ("$15,000", "50% more", "$10,000/month", "$45,000", "91 days"),
         {"net_burn": 10000, "net_income": -11000, "cash_balance": 45000},
     ),
     "cash_declining": Case(
@@ -80,7 +81,7 @@ CASES: dict[str, Case] = {
     "payables_paid_early": Case(
         {"dpo": 8, "cogs": 30000, "accounts_payable": 8000},
         Priority.MEDIUM,
-        ("8 days", "30-day terms", "$22,000"),
+        ("8 days", "30-day terms", "$21,684"),  # 30,000 / 30.4375 a day x (30 - 8) days
         {"dpo": 32, "cogs": 30000, "accounts_payable": 32000},
     ),
     "cash_buffer_thin": Case(
@@ -149,7 +150,7 @@ CASES: dict[str, Case] = {
     "stockout_risk": Case(
         {"dio": 5, "inventory_value": 6000, "cogs": 36000},
         Priority.HIGH,
-        ("5 days", "$6,000", "30 days", "$30,000"),
+        ("5 days", "$6,000", "30 days", "$29,569"),  # 36,000 / 30.4375 a day x (30 - 5) days
         {"dio": 40, "inventory_value": 48000, "cogs": 36000},
     ),
     # revenue

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from coach.vocabulary import DAYS_PER_MONTH
 from insights.metrics import (
-    AVERAGE_DAYS_PER_MONTH,
     METRIC_KEYS,
     MONEY_FIELDS,
     VALUE_KEYS,
@@ -468,7 +468,16 @@ def test_it_shifts_months_across_years_and_stops_at_the_calendar_edge() -> None:
 
 
 def test_average_month_is_a_quarter_of_a_leap_cycle() -> None:
-    assert AVERAGE_DAYS_PER_MONTH == 365.25 / 12
+    assert DAYS_PER_MONTH == 365.25 / 12
+
+
+def test_runway_uses_the_shared_month_length() -> None:
+    # 12,000 of cash burning 3,000 a month lasts four average months, whatever month it is.
+    periods = [p(2024, m, cash_balance=21_000 - 3_000 * (m - 1)) for m in range(1, 5)]
+
+    values = compute_metrics(periods).values
+
+    assert values["runway_days"] == pytest.approx(4 * DAYS_PER_MONTH)
 
 
 # --- properties ----------------------------------------------------------------------------

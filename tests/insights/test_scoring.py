@@ -360,7 +360,7 @@ def test_it_scores_a_partial_component_from_what_it_has_and_lists_what_is_missin
     assert result.status == "partial"
     assert result.missing == ["runway_days"]
     assert result.explanation == (
-        "Cash covering 3.0 months of expenses scores 80; not scored for lack of data: runway_days."
+        "Cash covering 3 months of expenses scores 80; not scored for lack of data: runway_days."
     )
 
 
@@ -381,9 +381,9 @@ def test_it_explains_each_component_with_its_numbers() -> None:
         "Runway of 45 days at a net burn of 12,000/month scores 30"
     )
     assert by_key["operations"] == (
-        "DSO of 45 days and operating expenses at 60.0% of revenue score 65."
+        "DSO of 45 days and operating expenses at 60% of revenue score 65."
     )
-    assert by_key["profitability"] == "Net margin of 5.0% scores 60."
+    assert by_key["profitability"] == "Net margin of 5% scores 60."
     not_burning = component({"net_burn": -3_000.0}, "cash_flow").explanation
     assert not_burning.startswith("Cash growing by 3,000/month on average scores 100")
 
@@ -591,7 +591,7 @@ def test_it_explains_against_a_score_read_back_from_json() -> None:
 
     assert change.delta == pytest.approx(-6.0)  # 0.15 x (60 - 100)
     assert change.sentence == (
-        "Score fell 6.0 points, mostly because net margin dropped from 15.0% to 5.0%."
+        "Score fell 6.0 points, mostly because net margin dropped from 15% to 5%."
     )
 
 

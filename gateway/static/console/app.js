@@ -9,6 +9,7 @@ import { openFeedback } from "./feedback.js";
 import { closeModal } from "./modal.js";
 import { Notifications } from "./notifications.js";
 import { openWizard } from "./wizard.js";
+import { loadVocabulary } from "./vocabulary.js";
 import { SocketManager } from "./ws.js";
 
 const TENANT_KEY = "coach.tenant";
@@ -98,6 +99,7 @@ const tenantSelect = $("#tenant-select");
 tenantSelect.addEventListener("change", () => openTenant(tenantSelect.value));
 
 async function startApp() {
+  await loadVocabulary(); // priorities, categories and bands, before anything renders them
   loginView.hidden = true;
   appView.hidden = false;
   $("#user-name").textContent = state.me.username;

@@ -3,7 +3,8 @@
 // first), each with its four actions.
 
 import { lineChart } from "./charts.js";
-import { CATEGORY_LABELS, COMPONENT_LABELS, PRIORITY_RANK, formatDate, h, icon } from "./dom.js";
+import { formatDate, h, icon } from "./dom.js";
+import { bandOf, categoryLabel, priorityRank } from "./vocabulary.js";
 
 const TREND_DAYS = 90;
 
@@ -18,7 +19,7 @@ export function orderRecommendations(recs) {
   const sorted = [...recs].sort(
     (a, b) =>
       b.issued_on.localeCompare(a.issued_on) ||
-      PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority] ||
+      priorityRank(b.priority) - priorityRank(a.priority) ||
       b.score - a.score ||
       b.id - a.id,
   );
@@ -67,21 +68,21 @@ function componentsCard(insight) {
       "ul",
       { class: "components" },
       components.map((c) => {
-        const known = c.score !== null && c.status !== "insufficient";
+        const known = c.score !== null && c.status !== "insufficient_data";
         return h(
           "li",
           { class: "component", dataset: { key: c.key } },
           h(
             "div",
             { class: "component-head" },
-            h("strong", {}, COMPONENT_LABELS[c.key] || c.key),
+            h("strong", {}, categoryLabel(c.key)),
             h("span", { class: "muted small" }, `weight ${Math.round((c.effective_weight ?? c.weight) * 100)}%`),
             h("span", { class: "component-score" }, known ? c.score.toFixed(0) : "no data"),
           ),
           h(
             "div",
-            { class: "bar", role: "meter", "aria-valuemin": 0, "aria-valuemax": 100, "aria-valuenow": known ? c.score : 0, "aria-label": `${COMPONENT_LABELS[c.key]} score` },
-            h("span", { style: `width:${known ? Math.max(2, c.score) : 0}%`, class: `fill ${known ? (c.score >= 70 ? "good" : c.score >= 40 ? "fair" : "poor") : ""}` }),
+            { class: "bar", role: "meter", "aria-valuemin": 0, "aria-valuemax": 100, "aria-valuenow": known ? c.score : 0, "aria-label": `${categoryLabel(c.key)} score` },
+            h("span", { style: `width:${known ? Math.max(2, c.score) : 0}%`, class: `fill ${known ? `band-${bandOf(c.score)}` : ""}` }),
           ),
           h("p", { class: "small" }, c.explanation || (c.missing && c.missing.length ? `Missing: ${c.missing.join(", ")}` : "")),
         );
@@ -105,7 +106,7 @@ function changeCard(insight, trend) {
       "ul",
       { class: "deltas" },
       (change.components || []).map((c) =>
-        h("li", {}, h("span", {}, COMPONENT_LABELS[c.key] || c.key), h("span", { class: c.delta > 0 ? "up" : c.delta < 0 ? "down" : "flat" }, c.delta === null ? "—" : `${c.delta > 0 ? "+" : ""}${c.delta.toFixed(1)}`)),
+        h("li", {}, h("span", {}, categoryLabel(c.key)), h("span", { class: c.delta > 0 ? "up" : c.delta < 0 ? "down" : "flat" }, c.delta === null ? "—" : `${c.delta > 0 ? "+" : ""}${c.delta.toFixed(1)}`)),
       ),
     ),
     (change.drivers || []).length
@@ -138,7 +139,7 @@ function recommendationCard(ctx, rec) {
       "div",
       { class: "rec-head" },
       h("span", { class: `priority-tag priority-${rec.priority}` }, rec.priority),
-      h("span", { class: "muted small" }, CATEGORY_LABELS[rec.category] || rec.category),
+      h("span", { class: "muted small" }, categoryLabel(rec.category)),
       h("span", { class: "muted small" }, formatDate(rec.issued_on)),
       rec.status !== "new" ? h("span", { class: "status-tag" }, rec.status) : h("span", { class: "status-tag new" }, "new"),
       rec.enriched ? h("span", { class: "status-tag", title: "Rewritten by the AI; the numbers are checked against the data" }, "AI-written") : null,

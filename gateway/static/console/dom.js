@@ -58,24 +58,6 @@ export function compactMoney(value, currency) {
   }
 }
 
-export const PRIORITY_RANK = { critical: 0, high: 1, medium: 2, low: 3 };
-
-export const CATEGORY_LABELS = {
-  cash_flow: "Cash flow",
-  inventory: "Inventory",
-  revenue: "Revenue",
-  profitability: "Profitability",
-  operations: "Operations",
-  growth: "Growth",
-};
-
-export const COMPONENT_LABELS = {
-  cash_flow: "Cash flow",
-  operations: "Operations",
-  revenue: "Revenue",
-  profitability: "Profitability",
-};
-
 const ICONS = {
   up: "M7 10v12M15 5.88 14 10h5.83a2 2 0 0 1 1.92 2.56l-2.33 8A2 2 0 0 1 17.5 22H4a2 2 0 0 1-2-2v-8a2 2 0 0 1 2-2h2.76a2 2 0 0 0 1.79-1.11L12 2a3.13 3.13 0 0 1 3 3.88Z",
   down: "M17 14V2M9 18.12 10 14H4.17a2 2 0 0 1-1.92-2.56l2.33-8A2 2 0 0 1 6.5 2H20a2 2 0 0 1 2 2v8a2 2 0 0 1-2 2h-2.76a2 2 0 0 0-1.79 1.11L12 22a3.13 3.13 0 0 1-3-3.88Z",

@@ -4,9 +4,9 @@
 
 import { h, formatDate } from "./dom.js";
 import { openModal, setModalTitle } from "./modal.js";
+import { priorities } from "./vocabulary.js";
 
 const STEPS = ["Details", "Timeline", "Tasks", "Confirm"];
-const PRIORITIES = ["critical", "high", "medium", "low"];
 
 /** An input with its label and a place for its error; `errorFor` finds it by API field name. */
 function field(id, labelText, control) {
@@ -93,7 +93,7 @@ export async function openWizard(ctx, rec) {
 
   const views = [
     () => {
-      const priority = h("select", {}, PRIORITIES.map((p) => h("option", { value: p, selected: p === plan.priority }, p)));
+      const priority = h("select", {}, priorities().map((p) => h("option", { value: p.value, selected: p.value === plan.priority }, p.label)));
       return [
         field("plan-title", "Title", h("input", { value: plan.title, maxlength: 200, required: true })),
         field("plan-description", "Description", h("textarea", { rows: 4 }, plan.description)),
