@@ -73,12 +73,15 @@ class ActionPlanAdmin(admin.ModelAdmin):
     inlines = [ActionTaskInline]
 
 
+_MESSAGE_COLUMNS = ("created_at", "role", "source", "fallback_reason", "model", "content")
+
+
 class MessageInline(admin.TabularInline):
     model = Message
     extra = 0
     can_delete = False
-    fields = ["created_at", "role", "source", "fallback_reason", "model", "content"]
-    readonly_fields = fields
+    fields = _MESSAGE_COLUMNS
+    readonly_fields = _MESSAGE_COLUMNS
 
 
 @admin.register(Conversation)

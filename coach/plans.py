@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -43,7 +43,7 @@ def _check_title(title: str | None, field: str = "title") -> str:
     return title
 
 
-def _check_owner(tenant: Tenant, owner: AbstractBaseUser | None) -> None:
+def _check_owner(tenant: Tenant, owner: User | None) -> None:
     if owner is not None and not Membership.objects.filter(tenant=tenant, user=owner).exists():
         raise PlanError("owner", "is not a member of this tenant")
 
@@ -69,20 +69,20 @@ def _check_tasks_fit(plan: ActionPlan, tasks: Sequence[ActionTask]) -> None:
         _check_task_due(plan, task.due_date, f"tasks[{index}].due_date")
 
 
-def _mark_acted(recommendation: Recommendation, user: AbstractBaseUser) -> None:
+def _mark_acted(recommendation: Recommendation, user: User) -> None:
     """Planning is acting on it, whatever its status was (also after a dismissal)."""
     if recommendation.status == Status.ACTED:
         return
     recommendation.status = Status.ACTED
     recommendation.acted_at = timezone.now()
-    recommendation.status_changed_by = user  # type: ignore[assignment]
+    recommendation.status_changed_by = user
     recommendation.save(update_fields=["status", "acted_at", "status_changed_by"])
 
 
 @transaction.atomic
 def create_plan(
     tenant: Tenant,
-    user: AbstractBaseUser,
+    user: User,
     *,
     details: Mapping[str, Any],
     tasks: Sequence[Mapping[str, Any]] = (),
@@ -202,9 +202,7 @@ def add_task(
 
 
 @transaction.atomic
-def update_task(
-    task: ActionTask, changes: Mapping[str, Any], *, user: AbstractBaseUser
-) -> ActionTask:
+def update_task(task: ActionTask, changes: Mapping[str, Any], *, user: User) -> ActionTask:
     """Rename, re-date, or complete (who and when are recorded) or reopen a task."""
     task = ActionTask.objects.select_related("plan").select_for_update().get(pk=task.pk)
     if "title" in changes:
@@ -214,7 +212,7 @@ def update_task(
         task.due_date = changes["due_date"]
     if "done" in changes and bool(changes["done"]) != task.done:
         task.done = bool(changes["done"])
-        task.completed_by = user if task.done else None  # type: ignore[assignment]
+        task.completed_by = user if task.done else None
         task.completed_at = timezone.now() if task.done else None
     task.save()
     ActionPlan.objects.filter(pk=task.plan_id).update(updated_at=timezone.now())

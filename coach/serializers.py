@@ -95,7 +95,9 @@ class StatusChangeSerializer(serializers.Serializer):
 
 class MetricCardSerializer(serializers.Serializer):
     key = serializers.CharField()
-    label = serializers.CharField()
+    # The metaclass moves declared fields off the class, so this never shadows Field.label; the
+    # stubs cannot know that.
+    label = serializers.CharField()  # type: ignore[assignment]
     value = serializers.FloatField(allow_null=True)
     unit = serializers.CharField()
     formatted = serializers.CharField()

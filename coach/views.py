@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -63,7 +63,7 @@ class RecommendationListView(TenantScopedMixin, generics.ListAPIView):
     filter_backends = [DjangoFilterBackend]
     filterset_class = RecommendationFilter
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[Recommendation]:
         return Recommendation.objects.filter(tenant=self.tenant).order_by(
             "-issued_on", "-score", "id"
         )
@@ -87,7 +87,7 @@ class RecommendationDetailView(TenantRecommendationMixin, generics.GenericAPIVie
         change = StatusChangeSerializer(data=request.data)
         change.is_valid(raise_exception=True)
         recommendation = self.get_recommendation()
-        services.change_status(recommendation, change.validated_data["status"], user=request.user)
+        services.change_status(recommendation, change.validated_data["status"], user=self.user)
         return Response(RecommendationSerializer(recommendation).data)
 
 
@@ -101,7 +101,7 @@ class RecommendationDetailsView(TenantRecommendationMixin, generics.GenericAPIVi
 # --- Action plans --------------------------------------------------------------------------------
 
 
-def _member(tenant: Tenant, user_id: int | None) -> AbstractBaseUser | None:
+def _member(tenant: Tenant, user_id: int | None) -> User | None:
     """The user with this id among the tenant's members; 400 naming ``owner`` otherwise."""
     if user_id is None:
         return None
@@ -128,7 +128,7 @@ class ActionPlanListView(ActionPlanMixin, generics.ListAPIView):
     filter_backends = [DjangoFilterBackend]
     filterset_class = ActionPlanFilter
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[ActionPlan]:
         return self.plans()
 
     @extend_schema(request=PlanCreateSerializer, responses={201: ActionPlanSerializer})
@@ -147,7 +147,7 @@ class ActionPlanListView(ActionPlanMixin, generics.ListAPIView):
             data["owner"] = _member(self.tenant, data["owner"])
         plan = plans.create_plan(
             self.tenant,
-            request.user,
+            self.user,
             details=data,
             tasks=tasks,
             recommendation=recommendation,
@@ -223,7 +223,7 @@ class ActionTaskDetailView(ActionPlanMixin, generics.GenericAPIView):
     def patch(self, request: Request, tenant_id: str, pid: int, task_id: int) -> Response:
         given = TaskUpdateSerializer(data=request.data, partial=True)
         given.is_valid(raise_exception=True)
-        task = plans.update_task(self.get_task(), given.validated_data, user=request.user)
+        task = plans.update_task(self.get_task(), given.validated_data, user=self.user)
         return Response(ActionTaskSerializer(task).data)
 
     def delete(self, request: Request, tenant_id: str, pid: int, task_id: int) -> Response:

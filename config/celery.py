@@ -7,7 +7,7 @@ re-queued when their worker process dies; a redelivered task redoes work that is
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, TypedDict
 
 from celery import Celery
 from django.db import InterfaceError, OperationalError
@@ -85,7 +85,19 @@ def _declare_beat_schedule(sender: Celery, **kwargs: Any) -> None:
 # with ``@app.task(**RETRYING)`` retry them with exponential backoff and jitter, at most 5 times
 # (about a minute and a half in all); any other error fails the task at once.
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutError)
-RETRYING = {
+
+
+class RetryOptions(TypedDict):
+    """Keyword arguments of ``@app.task``, typed so that the task decorators check them."""
+
+    autoretry_for: tuple[type[BaseException], ...]
+    retry_backoff: int
+    retry_backoff_max: int
+    retry_jitter: bool
+    max_retries: int
+
+
+RETRYING: RetryOptions = {
     "autoretry_for": TRANSIENT_ERRORS,
     "retry_backoff": 2,
     "retry_backoff_max": 60,

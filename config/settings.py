@@ -129,7 +129,7 @@ CACHES = {
     }
 }
 
-CHANNEL_LAYERS = {
+CHANNEL_LAYERS: dict[str, dict[str, Any]] = {
     "default": {
         # Pub/sub: measured faster than the core layer and with no per-channel capacity to overflow
         # (docs/notifications.md); what it may drop in a partition, the inbox and resume replay.

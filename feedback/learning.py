@@ -121,8 +121,10 @@ def engine_inputs(tenant_ids: Sequence[UUID], today: date) -> dict[UUID, EngineI
             inputs.adjustments[key] = adjusted
         else:
             inputs.adjustments.pop(key, None)
-        for reason, days in silence_days.items():
-            when = row[reason.value]
+        for when, days in (
+            (row["already_done"], silence_days[Reason.ALREADY_DONE]),
+            (row["not_relevant"], silence_days[Reason.NOT_RELEVANT]),
+        ):
             if when is None or days <= 0:
                 continue
             until = _local_day(when, zone) + timedelta(days=days - 1)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
@@ -29,7 +29,7 @@ class Recorded:
 @transaction.atomic
 def record_feedback(
     recommendation: Recommendation,
-    user: AbstractBaseUser,
+    user: User,
     *,
     helpful: bool,
     reason: str = "",
@@ -94,16 +94,20 @@ def _rate(helpful: int, total: int) -> float | None:
 
 def summarize(feedback: QuerySet[Feedback], *, recent: int = 10) -> dict[str, Any]:
     """Helpful rate per template and per category, reasons, recent comments."""
-    counts = {"total": Count("id"), "helpful": Count("id", filter=Q(helpful=True))}
+    helped = Q(helpful=True)
     by_template = [
         {**row, "helpful_rate": _rate(row["helpful"], row["total"])}
         for row in feedback.values("template_key", "category")
-        .annotate(**counts)
+        .annotate(total=Count("id"), helpful=Count("id", filter=helped))
         .order_by("-total", "template_key")
     ]
+    category_rows = list(
+        feedback.values("category")
+        .annotate(total=Count("id"), helpful=Count("id", filter=helped))
+        .order_by("-total", "category")
+    )
     by_category = [
-        {**row, "helpful_rate": _rate(row["helpful"], row["total"])}
-        for row in feedback.values("category").annotate(**counts).order_by("-total", "category")
+        {**row, "helpful_rate": _rate(row["helpful"], row["total"])} for row in category_rows
     ]
     reasons = {
         row["reason"]: row["n"]
@@ -122,8 +126,8 @@ def summarize(feedback: QuerySet[Feedback], *, recent: int = 10) -> dict[str, An
         .select_related("user")
         .order_by("-updated_at")[:recent]
     ]
-    total = sum(row["total"] for row in by_category)
-    helpful = sum(row["helpful"] for row in by_category)
+    total = sum(row["total"] for row in category_rows)
+    helpful = sum(row["helpful"] for row in category_rows)
     return {
         "total": total,
         "helpful": helpful,

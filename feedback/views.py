@@ -31,7 +31,7 @@ class FeedbackView(TenantScopedMixin, generics.GenericAPIView):
         data = given.validated_data
         recorded = services.record_feedback(
             recommendation,
-            request.user,
+            self.user,
             helpful=data["helpful"],
             reason=data.get("reason") or "",
             comment=data.get("comment") or "",

@@ -129,9 +129,9 @@ def story_periods(story_name: str, last_month: date, *, seed: int = 0) -> list[d
     first = shift_month(last_month, -(MONTHS - 1))
     if first is None:
         raise ValueError(f"{last_month} is too early for {MONTHS} months of books")
-    cash = story.opening_cash
-    previous = {"ar": None, "ap": None, "inv": None}
-    periods = []
+    cash: float = story.opening_cash
+    previous: tuple[float, float, float] | None = None  # receivables, payables, inventory
+    periods: list[dict[str, object]] = []
     for i in range(MONTHS):
         month = shift_month(first, i)
         days = DAYS_PER_MONTH
@@ -143,14 +143,15 @@ def story_periods(story_name: str, last_month: date, *, seed: int = 0) -> list[d
         ar = revenue * story.dso(i) / days
         ap = cogs * story.dpo(i) / days
         inventory = cogs * story.dio(i) / days
-        if previous["ar"] is not None:
+        if previous is not None:
+            previous_ar, previous_ap, previous_inventory = previous
             cash += (
                 net_income
-                - (ar - previous["ar"])
-                + (ap - previous["ap"])
-                - (inventory - previous["inv"])
+                - (ar - previous_ar)
+                + (ap - previous_ap)
+                - (inventory - previous_inventory)
             )
-        previous = {"ar": ar, "ap": ap, "inv": inventory}
+        previous = (ar, ap, inventory)
         periods.append(
             {
                 "month": month,

@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from zoneinfo import ZoneInfoNotFoundError
 
 from django.conf import settings
@@ -137,7 +138,7 @@ def dispatch_due(
             InsightFailure.objects.bulk_create(failures)
             chunks = [items[i : i + batch_size] for i in range(0, len(items), batch_size)]
             for chunk in chunks:
-                transaction.on_commit(lambda chunk=chunk: publish(chunk, at))
+                transaction.on_commit(partial(publish, chunk, at))
             due += len(items)
             batches += len(chunks)
     telemetry.set_gauge("dispatcher_lag_seconds", lag)
@@ -167,6 +168,6 @@ def queue_today(tenant: Tenant) -> dict[str, str]:
         schedule.dispatched_at = now
         schedule.next_run_at = now + timedelta(seconds=settings.INSIGHT_LEASE_SECONDS)
         schedule.save(update_fields=["task_id", "dispatched_at", "next_run_at"])
-        args = [encode([(tenant.pk, day)]), now.isoformat()]
+        args = (encode([(tenant.pk, day)]), now.isoformat())
         transaction.on_commit(lambda: run_insight_batch.apply_async(args=args, task_id=task_id))
     return {"status": "queued", "task_id": task_id, "local_date": day.isoformat()}

@@ -119,7 +119,8 @@ def clean_periods(tenant: Tenant, rows: Any) -> list[dict[str, Any]]:
     if len(rows) > MAX_PERIODS_PER_REQUEST:
         raise PeriodError(-1, "periods", f"at most {MAX_PERIODS_PER_REQUEST} periods per request")
     latest = tenant.local_today().replace(day=1)
-    cleaned, seen = [], {}
+    cleaned: list[dict[str, Any]] = []
+    seen: dict[date, int] = {}
     for index, data in enumerate(rows):
         period = clean_period(index, data, latest_month=latest)
         if period["month"] in seen:

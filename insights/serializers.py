@@ -82,4 +82,5 @@ class InsightSerializer(serializers.ModelSerializer):
         recs = insight.recommendations.order_by(
             Case(*[When(priority=p, then=i) for i, p in enumerate(PRIORITY_ORDER)]), "-score", "id"
         )
-        return RecommendationSerializer(recs, many=True).data
+        # many_init is what many=True calls; unlike that spelling, it types as a list.
+        return RecommendationSerializer.many_init(recs).data

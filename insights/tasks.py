@@ -24,7 +24,7 @@ def decode(raw: Sequence[Sequence[str]]) -> list[Item]:
 
 
 def publish_batch(items: Sequence[Item], at: datetime) -> None:
-    run_insight_batch.apply_async(args=[encode(items), at.isoformat()])
+    run_insight_batch.apply_async(args=(encode(items), at.isoformat()))
 
 
 @shared_task(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
@@ -20,6 +20,9 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from notifications import services
 from notifications.conf import setting
 from notifications.live import SERVER_ID, group_for, watch
+
+if TYPE_CHECKING:
+    from asgiref.typing import WebSocketConnectEvent, WebSocketDisconnectEvent
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +50,7 @@ async def touch_this_server() -> int:
     return await _touch_server(SERVER_ID)
 
 
-def _positive_int(value: Any) -> bool:
+def _positive_int(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
@@ -71,7 +74,7 @@ class NotificationConsumer(AsyncWebsocketConsumer):
 
     # --- lifecycle ---------------------------------------------------------------------------
 
-    async def websocket_connect(self, message: dict[str, Any]) -> None:
+    async def websocket_connect(self, message: WebSocketConnectEvent) -> None:
         # Accept first, so that a refusal reaches the client as a close code it can act on.
         offered = self.scope.get("subprotocols") or []
         await self.accept(SUBPROTOCOL if SUBPROTOCOL in offered else None)
@@ -102,7 +105,7 @@ class NotificationConsumer(AsyncWebsocketConsumer):
         self._idle = loop.call_later(self._timeout, self._check_idle)
         watch.register(self, touch_this_server)
 
-    async def websocket_disconnect(self, message: dict[str, Any]) -> None:
+    async def websocket_disconnect(self, message: WebSocketDisconnectEvent) -> None:
         if self._idle is not None:
             self._idle.cancel()
         watch.unregister(self)

@@ -27,7 +27,9 @@ class NotificationSerializer(serializers.Serializer):
     kind = serializers.CharField(help_text="info, success, warning, error or coach_alert")
     title = serializers.CharField()
     body = serializers.CharField()
-    data = serializers.DictField()
+    # The metaclass moves declared fields off the class, so this never shadows Serializer.data;
+    # the stubs cannot know that.
+    data = serializers.DictField()  # type: ignore[assignment]
     created_at = serializers.DateTimeField()
     read_at = serializers.DateTimeField(allow_null=True)
 

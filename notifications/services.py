@@ -18,7 +18,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, User
 from django.db import connection, transaction
 from django.db.models import F
 from django.http import Http404
@@ -298,7 +298,7 @@ def inbox_page_json(
 ) -> str:
     """The newest notifications, newest first, with total and unread counts, as JSON text."""
     sql = _PAGE_SQL.format(table=Notification._meta.db_table)
-    params = {
+    params: dict[str, Any] = {
         "tenant": tenant_id,
         "user": user_id,
         "unread": unread_only,
@@ -350,7 +350,7 @@ def inbox_version_for_token(key: str, tenant_id: UUID) -> tuple[int, int] | None
     return (int(row[0]), int(row[1])) if row else None
 
 
-def _locked_inbox(tenant: Tenant, user: AbstractBaseUser) -> Inbox | None:
+def _locked_inbox(tenant: Tenant, user: User) -> Inbox | None:
     """The user's inbox row, locked: every writer takes it first (see the module docstring)."""
     return Inbox.objects.select_for_update().filter(tenant=tenant, user=user).first()
 
@@ -362,7 +362,7 @@ def _bump(inbox: Inbox, **changes: Any) -> None:
 
 
 def _set_read(
-    tenant: Tenant, user: AbstractBaseUser, notification_id: int, read_at: datetime | None
+    tenant: Tenant, user: User, notification_id: int, read_at: datetime | None
 ) -> dict[str, Any]:
     with transaction.atomic():
         inbox = _locked_inbox(tenant, user)
@@ -375,18 +375,18 @@ def _set_read(
         return as_payload(mine.values_list(*FIELDS).get())
 
 
-def mark_read(tenant: Tenant, user: AbstractBaseUser, notification_id: int) -> dict[str, Any]:
+def mark_read(tenant: Tenant, user: User, notification_id: int) -> dict[str, Any]:
     """Mark one of the caller's notifications read (404 for anyone else's)."""
     return _set_read(tenant, user, notification_id, timezone.now())
 
 
-def mark_unread(tenant: Tenant, user: AbstractBaseUser, notification_id: int) -> dict[str, Any]:
+def mark_unread(tenant: Tenant, user: User, notification_id: int) -> dict[str, Any]:
     """Mark one of the caller's notifications unread again."""
     return _set_read(tenant, user, notification_id, None)
 
 
 @transaction.atomic
-def mark_all_read(tenant: Tenant, user: AbstractBaseUser) -> int:
+def mark_all_read(tenant: Tenant, user: User) -> int:
     """Mark all the caller's unread notifications read; how many changed."""
     inbox = _locked_inbox(tenant, user)
     if inbox is None:
@@ -400,7 +400,7 @@ def mark_all_read(tenant: Tenant, user: AbstractBaseUser) -> int:
 
 
 @transaction.atomic
-def clear_all(tenant: Tenant, user: AbstractBaseUser) -> int:
+def clear_all(tenant: Tenant, user: User) -> int:
     """Delete all the caller's notifications; how many there were. The live sequence goes on."""
     inbox = _locked_inbox(tenant, user)
     if inbox is None:
@@ -411,14 +411,14 @@ def clear_all(tenant: Tenant, user: AbstractBaseUser) -> int:
     return deleted
 
 
-def preferences(tenant: Tenant, user: AbstractBaseUser) -> Inbox:
+def preferences(tenant: Tenant, user: User) -> Inbox:
     """The caller's inbox row (created on first use), which holds their preferences."""
     inbox, _ = Inbox.objects.get_or_create(tenant=tenant, user=user)
     return inbox
 
 
 @transaction.atomic
-def update_preferences(tenant: Tenant, user: AbstractBaseUser, **changes: Any) -> Inbox:
+def update_preferences(tenant: Tenant, user: User, **changes: Any) -> Inbox:
     """Change which kinds are pushed live and the quiet hours (both ends or neither)."""
     Inbox.objects.get_or_create(tenant=tenant, user=user)
     inbox = Inbox.objects.select_for_update().get(tenant=tenant, user=user)

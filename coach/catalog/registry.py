@@ -127,8 +127,8 @@ def _iso(value: object) -> str:
 
 def _series_points(points: Sequence[tuple[date, float | None]]) -> list[list[Any]]:
     """[[iso date, value], ...], oldest first, the last EVIDENCE_MONTHS only; gaps stay null."""
-    rows = sorted(([_iso(when), as_number(value)] for when, value in points), key=lambda p: p[0])
-    return rows[-EVIDENCE_MONTHS:]
+    ordered = sorted(points, key=lambda point: _iso(point[0]))
+    return [[_iso(when), as_number(value)] for when, value in ordered][-EVIDENCE_MONTHS:]
 
 
 def _json_value(value: object) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from datetime import date
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -53,7 +54,9 @@ class Command(BaseCommand):
                 + ", ".join(MONEY_FIELDS)
             )
         latest = tenant.local_today().replace(day=1)
-        cleaned, errors, seen = [], [], {}
+        cleaned: list[dict[str, Any]] = []
+        errors: list[str] = []
+        seen: dict[date, int] = {}
         for line_number, raw in enumerate(reader, start=2):
             if raw.get(None):
                 errors.append(f"line {line_number}: more values than columns")

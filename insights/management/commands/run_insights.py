@@ -4,6 +4,7 @@ or replay one dispatcher pass as of any instant (``--dispatch --at 2026-03-08T07
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -83,7 +84,7 @@ class Command(BaseCommand):
         progress = Progress(len(items))
         totals = {"done": 0, "skipped": 0, "failed": 0}
         if options["queue"]:
-            results = [run_insight_batch.apply_async(args=[encode(batch)]) for batch in batches]
+            results = [run_insight_batch.apply_async(args=(encode(batch),)) for batch in batches]
             for batch, result in zip(batches, results, strict=True):
                 self._add(totals, result.get(timeout=600))
                 progress.advance(len(batch))
@@ -112,7 +113,7 @@ class Command(BaseCommand):
         at = parse_instant(options["at"]) if options["at"] else None
         results: list[dict[str, int]] = []
 
-        def run_here(items: list[Item], when: datetime) -> None:
+        def run_here(items: Sequence[Item], when: datetime) -> None:
             results.append(daily.run_batch(items, at=when).summary())
 
         dispatch.ensure_schedules(at)
