@@ -11,9 +11,12 @@ from typing import Any
 
 import django_filters
 from django import forms
+from drf_spectacular.utils import extend_schema_field
 
 from insights.financials import parse_month
 from insights.models import FinancialPeriod, Insight
+
+MONTH_PATTERN = r"^\d{4}-\d{2}(-01)?$"
 
 
 class MonthField(forms.Field):
@@ -28,13 +31,22 @@ class MonthField(forms.Field):
             raise forms.ValidationError(str(exc), code="invalid") from None
 
 
-class MonthFilter(django_filters.CharFilter):
-    """Documented as a string (the schema has no month format), parsed as a month."""
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": MONTH_PATTERN,
+        "example": "2024-03",
+        "description": "a month, YYYY-MM: `from` is the first one listed, `to` the last",
+    }
+)
+class MonthFilter(django_filters.Filter):
+    """A ``month`` bound, shown in the schema as a ``YYYY-MM`` string (OpenAPI has no month
+    format; the model's date field would say ``YYYY-MM-DD``)."""
 
     field_class = MonthField
 
 
-class IsoDateField(forms.Field):
+class IsoDateField(forms.DateField):
     """An ISO date (``YYYY-MM-DD``), whatever the locale's input formats."""
 
     def to_python(self, value: Any) -> date | None:
@@ -53,12 +65,8 @@ class IsoDateFilter(django_filters.DateFilter):
 
 
 class FinancialPeriodFilter(django_filters.FilterSet):
-    locals()["from"] = MonthFilter(
-        field_name="month", lookup_expr="gte", help_text="first month, YYYY-MM"
-    )
-    locals()["to"] = MonthFilter(
-        field_name="month", lookup_expr="lte", help_text="last month, YYYY-MM"
-    )
+    locals()["from"] = MonthFilter(field_name="month", lookup_expr="gte")
+    locals()["to"] = MonthFilter(field_name="month", lookup_expr="lte")
 
     class Meta:
         model = FinancialPeriod

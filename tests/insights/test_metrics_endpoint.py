@@ -13,7 +13,7 @@ from insights.tasks import encode, run_insight_batch
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _samples(client, **headers: str) -> dict[str, float]:  # type: ignore[no-untyped-def]
+def _samples(client, **headers: str) -> dict[str, float]:
     response = client.get("/metrics", **headers)
     assert response.status_code == 200, response.content
     text = response.content.decode()
