@@ -6,11 +6,11 @@ and the OpenAPI schema documents them, so the views parse no query strings thems
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import django_filters
 from django import forms
-from django.db import models
 from django.utils.datastructures import MultiValueDict
 
 from coach.models import ActionPlan, Category, PlanStatus, Priority, Recommendation, Status
@@ -26,11 +26,11 @@ class CommaSeparatedMultiple(forms.SelectMultiple):
         return [value for item in raw for value in str(item).split(",") if value]
 
 
-def choices_filter(choices: type[models.TextChoices], what: str) -> django_filters.Filter:
+def choices_filter(choices: Sequence[tuple[str, str]], what: str) -> django_filters.Filter:
     """One or more of ``choices``; an unknown value is refused with the allowed ones listed."""
-    allowed = ", ".join(choices.values)
+    allowed = ", ".join(value for value, _ in choices)
     return django_filters.MultipleChoiceFilter(
-        choices=choices.choices,
+        choices=choices,
         widget=CommaSeparatedMultiple,
         distinct=False,
         help_text=f"one or more {what}, repeated or comma-separated",
@@ -50,9 +50,9 @@ class IdFilter(django_filters.Filter):
 
 
 class RecommendationFilter(django_filters.FilterSet):
-    status = choices_filter(Status, "statuses")
-    priority = choices_filter(Priority, "priorities")
-    category = choices_filter(Category, "categories")
+    status = choices_filter(Status.choices, "statuses")
+    priority = choices_filter(Priority.choices, "priorities")
+    category = choices_filter(Category.choices, "categories")
 
     class Meta:
         model = Recommendation
@@ -60,8 +60,8 @@ class RecommendationFilter(django_filters.FilterSet):
 
 
 class ActionPlanFilter(django_filters.FilterSet):
-    status = choices_filter(PlanStatus, "plan statuses")
-    priority = choices_filter(Priority, "priorities")
+    status = choices_filter(PlanStatus.choices, "plan statuses")
+    priority = choices_filter(Priority.choices, "priorities")
     recommendation = IdFilter(field_name="recommendation_id", help_text="a recommendation's id")
 
     class Meta:
