@@ -13,35 +13,34 @@ from __future__ import annotations
 from collections.abc import Mapping
 from enum import EnumType, StrEnum
 from types import MappingProxyType
-from typing import Any
+from typing import Any, cast
 
 
 class _ChoicesType(EnumType):
     """Class-level ``choices``, ``values`` and ``labels``, as on Django's TextChoices."""
 
+    def _members(cls) -> list[Choices]:
+        return cast("list[Choices]", list(cls.__members__.values()))
+
     @property
     def choices(cls) -> list[tuple[str, str]]:
-        return [(member.value, member.label) for member in cls]  # type: ignore[attr-defined]
+        return [(member.value, member.label) for member in cls._members()]
 
     @property
     def values(cls) -> list[str]:
-        return [member.value for member in cls]  # type: ignore[attr-defined]
+        return [member.value for member in cls._members()]
 
     @property
     def labels(cls) -> list[str]:
-        return [member.label for member in cls]  # type: ignore[attr-defined]
+        return [member.label for member in cls._members()]
 
 
 class Choices(StrEnum, metaclass=_ChoicesType):
-    """A string enum whose members are declared ``NAME = "value", "Label"``."""
+    """A string enum whose label is its value in words: ``cash_flow`` reads "Cash flow"."""
 
-    label: str
-
-    def __new__(cls, value: str, label: str) -> Choices:
-        member = str.__new__(cls, value)
-        member._value_ = value
-        member.label = label
-        return member
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
 
 
 # The average month of the Gregorian calendar's four-year cycle (365.25 / 12 = 30.4375 days),
@@ -54,10 +53,10 @@ DAYS_PER_MONTH = 365.25 / 12
 class Priority(Choices):
     """How urgent a recommendation or a plan is; declared most urgent first."""
 
-    CRITICAL = "critical", "Critical"
-    HIGH = "high", "High"
-    MEDIUM = "medium", "Medium"
-    LOW = "low", "Low"
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
 
     @property
     def rank(self) -> int:
@@ -73,21 +72,21 @@ _PRIORITY_RANKS: Mapping[Priority, int] = MappingProxyType(
 class Category(Choices):
     """What a recommendation is about; the health score's components are four of these."""
 
-    CASH_FLOW = "cash_flow", "Cash flow"
-    INVENTORY = "inventory", "Inventory"
-    REVENUE = "revenue", "Revenue"
-    PROFITABILITY = "profitability", "Profitability"
-    OPERATIONS = "operations", "Operations"
-    GROWTH = "growth", "Growth"
+    CASH_FLOW = "cash_flow"
+    INVENTORY = "inventory"
+    REVENUE = "revenue"
+    PROFITABILITY = "profitability"
+    OPERATIONS = "operations"
+    GROWTH = "growth"
 
 
 class Band(Choices):
     """How healthy an overall health score is; declared from the lowest scores up."""
 
-    CRITICAL = "critical", "Critical"
-    WEAK = "weak", "Weak"
-    FAIR = "fair", "Fair"
-    STRONG = "strong", "Strong"
+    CRITICAL = "critical"
+    WEAK = "weak"
+    FAIR = "fair"
+    STRONG = "strong"
 
 
 # The lowest score of each band: a score belongs to the highest band whose floor it reaches.

@@ -56,7 +56,7 @@ def _indian_grouping(whole: str) -> str:
     if len(whole) <= 3:
         return whole
     head, tail = whole[:-3], whole[-3:]
-    groups = []
+    groups: list[str] = []
     while len(head) > 2:
         groups.insert(0, head[-2:])
         head = head[:-2]

@@ -319,7 +319,7 @@ def test_it_has_a_case_for_every_template() -> None:
 
 
 def test_it_has_enough_templates_in_all_six_categories() -> None:
-    counts = Counter(t.category for t in CATALOG)
+    counts: Counter[str] = Counter(t.category for t in CATALOG)
     assert len(CATALOG) >= 27
     assert set(counts) == set(CATEGORIES)
     minimum = {
