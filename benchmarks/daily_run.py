@@ -33,11 +33,12 @@ import sys
 import tempfile
 import time
 import uuid
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -260,7 +261,7 @@ def cpu_groups(
     before: dict[int, tuple[str, float]], after: dict[int, tuple[str, float]], workers: set[int]
 ) -> dict[str, float]:
     """CPU seconds used between two snapshots, by kind of process."""
-    groups: Counter[str] = Counter()
+    groups: defaultdict[str, float] = defaultdict(float)
     for pid, (name, seconds) in after.items():
         used = seconds - before.get(pid, (name, 0.0))[1]
         if pid in workers:
@@ -325,7 +326,7 @@ def pct(values: Sequence[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))]
 
 
-def run_workers(tenants: int, workers: int, batch_size: int, timeout: float) -> dict[str, float]:
+def run_workers(tenants: int, workers: int, batch_size: int, timeout: float) -> dict[str, Any]:
     from django.db import connection
 
     from insights.dispatch import dispatch_due
@@ -467,7 +468,7 @@ def floor(workdir: Path) -> dict[str, float]:
                 for chunk in copy:
                     out.write(chunk)
             sizes[table] = path.stat().st_size
-            counts[table] = cur.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
+            (counts[table],) = cur.execute(f"SELECT count(*) FROM {table}").fetchone() or (0,)  # noqa: S608
             cur.execute(f"DROP TABLE IF EXISTS floor_{table}")
             cur.execute(f"CREATE TABLE floor_{table} (LIKE {table} INCLUDING ALL)")
         cur.execute("CHECKPOINT")

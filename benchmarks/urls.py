@@ -28,8 +28,8 @@ class NaiveInbox(TenantScopedMixin, generics.ListAPIView):
     serializer_class = NaiveSerializer
     pagination_class = None
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
-        return Notification.objects.filter(tenant=self.tenant, user=self.request.user)[:200]
+    def get_queryset(self):
+        return Notification.objects.filter(tenant=self.tenant, user=self.user)[:200]
 
 
 urlpatterns = [

@@ -92,10 +92,11 @@ class Clients:
 
     async def _open(self, key: str, last_id: int) -> None:
         from websockets.asyncio.client import connect
+        from websockets.typing import Origin
 
         try:
             ws = await connect(
-                self.url + key, origin=ORIGIN, compression=None, open_timeout=60, proxy=None
+                self.url + key, origin=Origin(ORIGIN), compression=None, open_timeout=60, proxy=None
             )
             await ws.send(json.dumps({"type": "resume", "last_id": last_id}))
             while json.loads(await ws.recv())["type"] != "replay_done":

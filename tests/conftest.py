@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import uuid
 from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -14,10 +15,13 @@ from rest_framework.test import APIClient
 from gateway.models import Role, Tenant
 from gateway.services import create_tenant, issue_token
 
+if TYPE_CHECKING:
+    import _socket  # where the stubs declare socket.connect
+
 _real_connect = socket.socket.connect
 
 
-def _loopback_only(self: socket.socket, address: object) -> object:
+def _loopback_only(self: _socket.socket, address: Any) -> None:
     """Block the network except loopback and unix sockets, so nothing can call a real service."""
     if isinstance(address, tuple) and address:
         host = str(address[0])
@@ -48,10 +52,10 @@ def _fresh_cache_namespace() -> Iterator[None]:
 
 
 @pytest.fixture
-def make_user(db):  # type: ignore[no-untyped-def]
+def make_user(db):
     counter = iter(range(1, 10_000))
 
-    def make(username: str | None = None, **extra: object):  # type: ignore[no-untyped-def]
+    def make(username: str | None = None, **extra: Any):
         name = username or f"user{next(counter)}"
         return get_user_model().objects.create_user(username=name, password="pw-" + name, **extra)
 
@@ -59,36 +63,36 @@ def make_user(db):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def alice(make_user):  # type: ignore[no-untyped-def]
+def alice(make_user):
     return make_user("alice")
 
 
 @pytest.fixture
-def bob(make_user):  # type: ignore[no-untyped-def]
+def bob(make_user):
     return make_user("bob")
 
 
 @pytest.fixture
-def tenant(alice) -> Tenant:  # type: ignore[no-untyped-def]
+def tenant(alice) -> Tenant:
     """Alice's business, in a non-UTC zone on purpose."""
     return create_tenant(alice, name="Alice Bakery", timezone="America/New_York", currency="USD")
 
 
 @pytest.fixture
-def other_tenant(bob) -> Tenant:  # type: ignore[no-untyped-def]
+def other_tenant(bob) -> Tenant:
     """Bob's business: Alice must never see anything of it."""
     return create_tenant(bob, name="Bob Bikes", timezone="Europe/London", currency="GBP")
 
 
 @pytest.fixture
-def add_member():  # type: ignore[no-untyped-def]
-    def add(tenant: Tenant, user, role: str = Role.MEMBER):  # type: ignore[no-untyped-def]
+def add_member():
+    def add(tenant: Tenant, user, role: str = Role.MEMBER):
         return tenant.memberships.create(user=user, role=role)
 
     return add
 
 
-def client_for(user) -> APIClient:  # type: ignore[no-untyped-def]
+def client_for(user) -> APIClient:
     """An API client authenticated the way real clients are: with a token header."""
     _, key = issue_token(user, "test")
     client = APIClient()
@@ -97,7 +101,7 @@ def client_for(user) -> APIClient:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def api(alice) -> APIClient:  # type: ignore[no-untyped-def]
+def api(alice) -> APIClient:
     return client_for(alice)
 
 

@@ -70,8 +70,7 @@ class FakeLLM:
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/v1"
+        return f"http://127.0.0.1:{self._server.server_port}/v1"  # bound to loopback in start()
 
     def start(self) -> FakeLLM:
         self._thread.start()

@@ -16,7 +16,7 @@ from tests.fake_llm import FakeLLM
 LAST_MONTH = date(2026, 10, 1)
 
 
-def generate(api, tenant: Tenant, story: str = "cash_crunch") -> list[Recommendation]:  # type: ignore[no-untyped-def]
+def generate(api, tenant: Tenant, story: str = "cash_crunch") -> list[Recommendation]:
     """Real books of a demo story, then Coach's recommendations for them, through the API."""
     upsert_periods(tenant, story_periods(story, LAST_MONTH))
     response = api.post(f"/v1/tenants/{tenant.id}/coach/recommendations/generate/")
@@ -27,13 +27,13 @@ def generate(api, tenant: Tenant, story: str = "cash_crunch") -> list[Recommenda
 
 
 @pytest.fixture
-def recommendation(api, tenant) -> Recommendation:  # type: ignore[no-untyped-def]
+def recommendation(api, tenant) -> Recommendation:
     """Alice's top recommendation: the cash crunch's critical runway warning."""
     return generate(api, tenant)[0]
 
 
 @pytest.fixture
-def fake_llm(settings) -> Iterator[FakeLLM]:  # type: ignore[no-untyped-def]
+def fake_llm(settings) -> Iterator[FakeLLM]:
     """A running fake provider, and Coach configured to use it with short timeouts."""
     server = FakeLLM().start()
     settings.OPENAI_API_KEY = "sk-test"

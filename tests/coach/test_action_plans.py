@@ -15,11 +15,11 @@ from tests.conftest import client_for
 pytestmark = pytest.mark.django_db
 
 
-def _plans(tenant) -> str:  # type: ignore[no-untyped-def]
+def _plans(tenant) -> str:
     return f"/v1/tenants/{tenant.id}/coach/action-plans/"
 
 
-def _draft(api, tenant, **details):  # type: ignore[no-untyped-def]
+def _draft(api, tenant, **details):
     body = {"title": "Get paid faster", "start_date": "2026-11-02", "due_date": "2026-11-30"}
     body.update(details)
     response = api.post(_plans(tenant), body)

@@ -28,6 +28,7 @@ from coach.catalog import (
     evaluate,
     get_template,
 )
+from coach.catalog.base import Series
 from coach.catalog.registry import EVIDENCE_MONTHS
 
 NOT_A_NUMBER = re.compile(r"\b(None|nan|inf)\b", re.IGNORECASE)
@@ -577,7 +578,7 @@ def _months(count: int) -> list[date]:
 def test_a_candidate_carries_its_evidence_as_json() -> None:
     # given a full month-by-month history, longer than the evidence window
     history = _months(30)
-    series = {
+    series: Series = {
         "cash_balance": [(m, 100000.0 - 3000 * i) for i, m in enumerate(history)],
         "net_burn": [(m, None) for m in history],  # unknown months stay unknown
         "dso": [(m, 40.0) for m in history],  # not evidence for this template

@@ -27,22 +27,22 @@ from tests.fake_llm import Reply
 pytestmark = pytest.mark.django_db
 
 
-def _conversation(rec) -> str:  # type: ignore[no-untyped-def]
+def _conversation(rec) -> str:
     return f"/v1/tenants/{rec.tenant_id}/coach/recommendations/{rec.pk}/conversation/"
 
 
-def _ask(api, rec, content: str = "Why is my runway so short?"):  # type: ignore[no-untyped-def]
+def _ask(api, rec, content: str = "Why is my runway so short?"):
     return api.post(_conversation(rec), {"content": content})
 
 
-def _answer(response) -> str:  # type: ignore[no-untyped-def]
+def _answer(response) -> str:
     """What the ``llm`` worker does for a 202: produce the pending answer."""
     assert response.status_code == 202, response.json()
     body = response.json()
     return chat.produce_answer(body["answer"]["id"], body["question"]["id"])
 
 
-def _ask_and_answer(api, rec, content: str = "Why is my runway so short?") -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def _ask_and_answer(api, rec, content: str = "Why is my runway so short?") -> dict[str, Any]:
     """Ask, let the answer be produced, and read it back as the API shows it."""
     response = _ask(api, rec, content)
     _answer(response)
@@ -50,7 +50,7 @@ def _ask_and_answer(api, rec, content: str = "Why is my runway so short?") -> di
     return next(m for m in messages if m["id"] == response.json()["answer"]["id"])
 
 
-def _runway(rec) -> str:  # type: ignore[no-untyped-def]
+def _runway(rec) -> str:
     return format_metric("runway_days", rec.figures["runway_days"], rec.currency)
 
 
@@ -181,7 +181,7 @@ def test_an_answer_still_pending_is_not_in_the_next_prompt(api, recommendation, 
     assert turns == [("user", "First?"), ("user", "Second?")]
 
 
-def _assert_fallback(answer: dict[str, Any], rec, reason: str, why: str) -> None:  # type: ignore[no-untyped-def]
+def _assert_fallback(answer: dict[str, Any], rec, reason: str, why: str) -> None:
     assert answer["status"] == "done"
     assert answer["source"] == "fallback"
     assert answer["fallback_reason"] == reason

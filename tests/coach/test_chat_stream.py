@@ -38,7 +38,7 @@ class Stack:
 
 
 @pytest.fixture(scope="module")
-def stack(django_db_setup, django_db_blocker) -> Iterator[Stack]:  # type: ignore[no-untyped-def]
+def stack(django_db_setup, django_db_blocker) -> Iterator[Stack]:
     """The fake model, a worker on the ``llm`` queue and a daphne, both configured for it."""
     fake = FakeLLM().start()
     with (
@@ -104,16 +104,16 @@ def _get(port: int, path: str, key: str) -> dict:
         return json.loads(response.read())
 
 
-def _conversation(rec) -> str:  # type: ignore[no-untyped-def]
+def _conversation(rec) -> str:
     return f"/v1/tenants/{rec.tenant_id}/coach/recommendations/{rec.pk}/conversation/"
 
 
-def _connected(ws) -> None:  # type: ignore[no-untyped-def]
+def _connected(ws) -> None:
     ws.send(json.dumps({"type": "ping", "ts": 1}))
     assert recv(ws) == {"type": "pong", "ts": 1}  # connected and in the user's group
 
 
-def _read_chat(ws, until_done: set[int], timeout: float = 30.0) -> list[dict]:  # type: ignore[no-untyped-def]
+def _read_chat(ws, until_done: set[int], timeout: float = 30.0) -> list[dict]:
     """Chat messages until ``chat.done`` arrived for every message id in ``until_done``."""
     seen = []
     waiting = set(until_done)

@@ -39,7 +39,7 @@ def altering(request: dict) -> Reply:
     return Reply.answer(json.dumps({"title": data["title"], "body": body}))
 
 
-def _api_view(api, rec) -> dict:  # type: ignore[no-untyped-def]
+def _api_view(api, rec) -> dict:
     url = f"/v1/tenants/{rec.tenant_id}/coach/recommendations/{rec.pk}/"
     return api.get(url).json()
 

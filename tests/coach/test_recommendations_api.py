@@ -17,15 +17,15 @@ pytestmark = pytest.mark.django_db
 LAST_MONTH = date(2026, 10, 1)
 
 
-def _books(tenant, story: str) -> None:  # type: ignore[no-untyped-def]
+def _books(tenant, story: str) -> None:
     upsert_periods(tenant, story_periods(story, LAST_MONTH))
 
 
-def _generate(api, tenant):  # type: ignore[no-untyped-def]
+def _generate(api, tenant):
     return api.post(f"/v1/tenants/{tenant.id}/coach/recommendations/generate/")
 
 
-def _recs(tenant) -> str:  # type: ignore[no-untyped-def]
+def _recs(tenant) -> str:
     return f"/v1/tenants/{tenant.id}/coach/recommendations/"
 
 

@@ -57,7 +57,7 @@ def thames_with_history() -> tuple[str, datetime]:
     return str(thames.pk), morning.astimezone(UTC)
 
 
-def login(page, base: str, tenant_id: str, shot=None) -> None:  # type: ignore[no-untyped-def]
+def login(page, base: str, tenant_id: str, shot=None) -> None:
     page.goto(f"{base}/#tenant={tenant_id}")
     page.wait_for_selector("#login-form")
     if shot:

@@ -14,7 +14,7 @@ from tests.conftest import client_for
 pytestmark = pytest.mark.django_db
 
 
-def _url(rec, slash: str = "") -> str:  # type: ignore[no-untyped-def]
+def _url(rec, slash: str = "") -> str:
     return f"/v1/tenants/{rec.tenant_id}/coach/recommendations/{rec.pk}/feedback{slash}"
 
 

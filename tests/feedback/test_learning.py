@@ -17,11 +17,11 @@ from tests.conftest import client_for
 pytestmark = pytest.mark.django_db
 
 
-def _today(tenant):  # type: ignore[no-untyped-def]
+def _today(tenant):
     return tenant.local_today()
 
 
-def _issued(tenant, today, inputs: EngineInputs) -> list[str]:  # type: ignore[no-untyped-def]
+def _issued(tenant, today, inputs: EngineInputs) -> list[str]:
     """What the engine would issue the tenant on ``today`` (no cooldown history)."""
     assessment = assess(
         load_periods(tenant),

@@ -20,7 +20,7 @@ def csrf_from_page(browser: Client) -> str:
     return page.cookies["csrftoken"].value
 
 
-def login(browser: Client, token: str, username: str, password: str):  # type: ignore[no-untyped-def]
+def login(browser: Client, token: str, username: str, password: str):
     return browser.post(
         SESSION,
         {"username": username, "password": password},

@@ -28,12 +28,12 @@ class WhoAmI(JsonWebsocketConsumer):
 application = AllowedHostsOriginValidator(WebSocketAuthStack(WhoAmI.as_asgi()))
 
 
-def _connect(path: str, origin: bytes = b"http://localhost", subprotocols=None, cookie=None):  # type: ignore[no-untyped-def]
+def _connect(path: str, origin: bytes = b"http://localhost", subprotocols=None, cookie=None):
     headers = [(b"origin", origin), (b"host", b"localhost")]
     if cookie:
         headers.append((b"cookie", cookie.encode()))
 
-    async def run():  # type: ignore[no-untyped-def]
+    async def run():
         communicator = WebsocketCommunicator(
             application, path, headers=headers, subprotocols=subprotocols
         )

@@ -14,18 +14,18 @@ from insights.financials import upsert_periods
 
 
 @pytest.fixture
-def books():  # type: ignore[no-untyped-def]
-    def give(tenant, story: str = "cash_crunch", last_month: date = date(2026, 1, 1)) -> None:  # type: ignore[no-untyped-def]
+def books():
+    def give(tenant, story: str = "cash_crunch", last_month: date = date(2026, 1, 1)) -> None:
         upsert_periods(tenant, story_periods(story, last_month))
 
     return give
 
 
 @pytest.fixture
-def make_tenant(alice):  # type: ignore[no-untyped-def]
+def make_tenant(alice):
     counter = iter(range(1, 1000))
 
-    def make(zone: str = "America/New_York", hour: int = 6, **fields: object):  # type: ignore[no-untyped-def]
+    def make(zone: str = "America/New_York", hour: int = 6, **fields: object):
         return create_tenant(
             alice, name=f"Tenant {next(counter)}", timezone=zone, insight_hour=hour, **fields
         )
@@ -34,14 +34,14 @@ def make_tenant(alice):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def replay(django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+def replay(django_capture_on_commit_callbacks):
     """Run one dispatcher pass at an instant, with the clock frozen there, and the batches it
     publishes, here and now."""
 
     def run(at: datetime) -> list[tuple]:
         published: list[tuple] = []
 
-        def publish(items, when):  # type: ignore[no-untyped-def]
+        def publish(items, when):
             published.extend(items)
             daily.run_batch(items, at=when)
 

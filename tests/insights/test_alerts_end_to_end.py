@@ -18,7 +18,7 @@ from tests.processes import celery_worker, daphne_server
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 
-def _replayed(ws) -> list[dict]:  # type: ignore[no-untyped-def]
+def _replayed(ws) -> list[dict]:
     ws.send(json.dumps({"type": "resume", "last_id": 0}))
     messages = []
     while (message := recv(ws))["type"] != "replay_done":

@@ -23,7 +23,7 @@ def utc(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
-def dates_of(tenant) -> list[date]:  # type: ignore[no-untyped-def]
+def dates_of(tenant) -> list[date]:
     return list(
         Insight.objects.filter(tenant=tenant)
         .order_by("local_date")
@@ -47,7 +47,7 @@ def test_a_tenant_gets_its_insight_after_its_local_hour_not_before(make_tenant, 
     assert dates_of(tenant) == [date(2026, 1, 15)]
 
 
-def _every_15_minutes(start: datetime, hours: int):  # type: ignore[no-untyped-def]
+def _every_15_minutes(start: datetime, hours: int):
     return [start + timedelta(minutes=15 * i) for i in range(hours * 4)]
 
 
@@ -212,6 +212,7 @@ def test_a_tenant_with_corrupt_data_fails_alone_and_is_recorded(make_tenant, boo
     # the bad tenant has feedback too, which the batch reads in its zone
     daily.run_batch([(bad.pk, date(2026, 2, 9))])
     rec = Recommendation.objects.filter(tenant=bad).first()
+    assert rec is not None
     Feedback.objects.create(
         tenant=bad,
         recommendation=rec,

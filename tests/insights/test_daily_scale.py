@@ -84,7 +84,7 @@ def test_copy_reports_a_duplicate_as_an_integrity_error(make_tenant, books):
         write()
 
 
-def _batch_queries(make_tenant, books, count: int, story: str = "healthy") -> int:  # type: ignore[no-untyped-def]
+def _batch_queries(make_tenant, books, count: int, story: str = "healthy") -> int:
     tenants: list[Tenant] = []
     for _ in range(count):
         tenant = make_tenant()

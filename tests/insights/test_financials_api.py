@@ -14,7 +14,7 @@ from tests.conftest import client_for
 pytestmark = pytest.mark.django_db
 
 
-def _url(tenant) -> str:  # type: ignore[no-untyped-def]
+def _url(tenant) -> str:
     return f"/v1/tenants/{tenant.id}/financials/"
 
 

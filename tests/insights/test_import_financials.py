@@ -12,7 +12,7 @@ from insights.models import FinancialPeriod
 pytestmark = pytest.mark.django_db
 
 
-def _write(tmp_path, text: str):  # type: ignore[no-untyped-def]
+def _write(tmp_path, text: str):
     path = tmp_path / "books.csv"
     path.write_text(text)
     return path

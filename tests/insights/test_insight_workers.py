@@ -23,7 +23,7 @@ from tests.processes import ROOT, celery_worker
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _tenants_with_books(make_tenant, count: int) -> list:  # type: ignore[no-untyped-def]
+def _tenants_with_books(make_tenant, count: int) -> list:
     tenants = [make_tenant("Asia/Kolkata", 6) for _ in range(count)]
     periods = story_periods("cash_crunch", date(2026, 1, 1))
     FinancialPeriod.objects.bulk_create(
@@ -82,7 +82,7 @@ def test_a_batch_whose_worker_process_is_killed_is_redone_exactly_once(make_tena
     items = [(t.pk, date(2026, 2, 10)) for t in tenants]
     with celery_worker("insights", pool="prefork", concurrency=1) as (worker, node):
         # when the batch starts and its pool process is killed with SIGKILL mid-task
-        result = run_insight_batch.apply_async(args=[encode(items), "2026-02-10T01:00:00+00:00"])
+        result = run_insight_batch.apply_async(args=(encode(items), "2026-02-10T01:00:00+00:00"))
         deadline = time.monotonic() + 60
         while AsyncResult(result.id).state != "STARTED":
             assert time.monotonic() < deadline, "the batch never started"

@@ -14,7 +14,7 @@ from tests.conftest import client_for
 pytestmark = pytest.mark.django_db
 
 
-def _base(tenant) -> str:  # type: ignore[no-untyped-def]
+def _base(tenant) -> str:
     return f"/v1/tenants/{tenant.id}/insights/"
 
 

@@ -30,7 +30,7 @@ def test_it_counts_insights_and_shows_queue_depths(anon, make_tenant, books):
     before = _samples(anon)
 
     daily.run_batch([(tenant.pk, date(2026, 2, 10))])
-    run_insight_batch.apply_async(args=[encode([(tenant.pk, date(2026, 2, 11))])])  # no worker
+    run_insight_batch.apply_async(args=(encode([(tenant.pk, date(2026, 2, 11))]),))  # no worker
     try:
         after = _samples(anon)
     finally:

@@ -234,7 +234,11 @@ def test_it_falls_back_to_month_over_month_growth_for_a_short_history(
 
 
 def test_it_prefers_3_month_growth_over_month_over_month_growth() -> None:
-    values = {"revenue_growth_3m": 0.05, "revenue_growth_mom": -0.5, "revenue_growth_yoy": 0.10}
+    values: dict[str, float | None] = {
+        "revenue_growth_3m": 0.05,
+        "revenue_growth_mom": -0.5,
+        "revenue_growth_yoy": 0.10,
+    }
 
     result = component(values, "revenue")
 
@@ -334,7 +338,7 @@ def test_it_names_every_component_without_data_in_the_summary() -> None:
     health = score_health({"net_margin": 0.10})
 
     assert health.overall == 80.0  # profitability alone carries all the weight
-    assert health.component("profitability").effective_weight == 1.0  # type: ignore[union-attr]
+    assert health.component("profitability").effective_weight == 1.0
     assert health.insufficient == ["cash_flow", "operations", "revenue"]
     assert "cash flow, operations and revenue have no data" in health.summary
 
@@ -367,7 +371,7 @@ def test_it_scores_a_partial_component_from_what_it_has_and_lists_what_is_missin
 def test_it_mentions_partial_components_in_the_summary() -> None:
     health = score_health(healthy_values(dso=None))
 
-    assert health.component("operations").status == "partial"  # type: ignore[union-attr]
+    assert health.component("operations").status == "partial"
     assert health.summary.endswith("; scored without dso.")
 
 
@@ -392,7 +396,7 @@ def test_it_treats_non_finite_inputs_as_missing() -> None:
     health = score_health({"net_margin": math.nan, "dso": math.inf, "revenue_growth_3m": 0.0})
 
     assert health.insufficient == ["cash_flow", "operations", "profitability"]
-    assert health.component("operations").inputs["dso"] is None  # type: ignore[union-attr]
+    assert health.component("operations").inputs["dso"] is None
     json.dumps(health.to_dict(), allow_nan=False)
 
 
@@ -426,9 +430,9 @@ def test_it_scores_the_values_of_compute_metrics() -> None:
     assert cash_flow.inputs["runway_days"] == pytest.approx(365.25)
     assert cash_flow.score == pytest.approx(82.5)  # 0.7 x 100 + 0.3 x 41.8
     # DSO 50,000 / 100,000 x 30 = 15 days -> 100; opex ratio 0.7 -> 35
-    assert health.component("operations").score == pytest.approx(67.5)  # type: ignore[union-attr]
+    assert health.component("operations").score == pytest.approx(67.5)
     # net margin -10% -> 20
-    assert health.component("profitability").score == pytest.approx(20.0)  # type: ignore[union-attr]
+    assert health.component("profitability").score == pytest.approx(20.0)
     assert health.insufficient == []  # revenue scored from month-over-month growth (0%)
 
 

@@ -10,6 +10,7 @@ import pytest
 from django.db import transaction
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
+from websockets.typing import Origin
 
 from gateway.services import issue_token
 from notifications.services import notify
@@ -19,7 +20,7 @@ ORIGIN = "http://localhost"
 
 
 @pytest.fixture(scope="session")
-def daphne_port(django_db_setup, django_db_blocker) -> Iterator[int]:  # type: ignore[no-untyped-def]
+def daphne_port(django_db_setup, django_db_blocker) -> Iterator[int]:
     """One daphne for the WebSocket tests, on the test database and the test Redis."""
     with (
         django_db_blocker.unblock(),
@@ -38,7 +39,7 @@ def ws_connect(
     query = f"?token={key}" if key else ""
     return connect(
         f"ws://127.0.0.1:{port}/ws/tenants/{tenant_id}/{query}",
-        origin=origin,  # type: ignore[arg-type]
+        origin=Origin(origin),
         proxy=None,
         compression=None,
         open_timeout=5,
@@ -68,7 +69,7 @@ def close_code(ws: ClientConnection, timeout: float = 5.0) -> int | None:
         return closed.rcvd.code if closed.rcvd else None
 
 
-def notify_then_fail(tenant, title: str) -> None:  # type: ignore[no-untyped-def]
+def notify_then_fail(tenant, title: str) -> None:
     """A caller whose transaction notifies, then fails."""
     with transaction.atomic():
         notify(tenant, kind="error", title=title)
@@ -76,8 +77,8 @@ def notify_then_fail(tenant, title: str) -> None:  # type: ignore[no-untyped-def
 
 
 @pytest.fixture
-def key_for():  # type: ignore[no-untyped-def]
-    def make(user) -> str:  # type: ignore[no-untyped-def]
+def key_for():
+    def make(user) -> str:
         return issue_token(user, "ws")[1]
 
     return make

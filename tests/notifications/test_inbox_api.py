@@ -15,16 +15,16 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _no_push(monkeypatch):  # type: ignore[no-untyped-def]
+def _no_push(monkeypatch):
     monkeypatch.setattr(live, "push_notifications", lambda pushes: None)
 
 
-def url(tenant, tail: str = "") -> str:  # type: ignore[no-untyped-def]
+def url(tenant, tail: str = "") -> str:
     return f"/v1/tenants/{tenant.pk}/notifications/{tail}"
 
 
 @pytest.fixture
-def shared(tenant, bob, add_member):  # type: ignore[no-untyped-def]
+def shared(tenant, bob, add_member):
     """Alice and Bob both in Alice's tenant, each with three notifications."""
     add_member(tenant, bob)
     for index in range(3):

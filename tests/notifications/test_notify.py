@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def pushed(monkeypatch):  # type: ignore[no-untyped-def]
+def pushed(monkeypatch):
     """What notify would send to live connections, captured instead of sent."""
     sent: list[live.InboxPush] = []
     monkeypatch.setattr(live, "push_notifications", lambda pushes: sent.extend(pushes))
@@ -28,7 +28,7 @@ def pushed(monkeypatch):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def team(tenant, alice, make_user, add_member):  # type: ignore[no-untyped-def]
+def team(tenant, alice, make_user, add_member):
     """Alice (owner), an admin, a member and a viewer in Alice's tenant."""
     admin, member, viewer = make_user("ada"), make_user("max"), make_user("vic")
     add_member(tenant, admin, Role.ADMIN)

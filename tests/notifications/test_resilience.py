@@ -24,7 +24,7 @@ from tests.processes import celery_worker, daphne_server, free_port
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 
-def resume(ws, last_id: int = 0) -> list[dict]:  # type: ignore[no-untyped-def]
+def resume(ws, last_id: int = 0) -> list[dict]:
     ws.send(json.dumps({"type": "resume", "last_id": last_id}))
     messages = [recv(ws)]
     while messages[-1]["type"] != "replay_done":
@@ -104,7 +104,7 @@ def own_redis() -> Iterator[tuple[int, subprocess.Popen]]:
 
 
 @contextmanager
-def reconnect(port: int, tenant_id, key: str, deadline: float):  # type: ignore[no-untyped-def]
+def reconnect(port: int, tenant_id, key: str, deadline: float):
     """What a client does after a close: retry with a short backoff until a socket holds."""
     while time.monotonic() < deadline:
         try:
@@ -128,8 +128,8 @@ def test_after_a_redis_restart_the_client_reconnects_resumes_and_loses_nothing(
     layers["default"]["CONFIG"]["hosts"] = [layer_url]
     settings.CHANNEL_LAYERS = layers  # this process pushes through the private Redis too
     key = key_for(alice)
-    env = {"CHANNEL_LAYER_URL": layer_url, "NOTIFICATIONS_LAYER_CHECK_SECONDS": "0.2"}
-    with daphne_server(**env) as (_, port):
+    server = daphne_server(CHANNEL_LAYER_URL=layer_url, NOTIFICATIONS_LAYER_CHECK_SECONDS="0.2")
+    with server as (_, port):
         with ws_connect(port, tenant.pk, key) as ws:
             resume(ws)
             seen = notify(tenant, kind="info", title="before")[0]
@@ -168,8 +168,12 @@ def test_connections_of_a_dead_server_are_pruned(tenant, alice):
 
 
 def test_a_live_server_keeps_its_connections_fresh(tenant, alice, key_for):
-    env = {"NOTIFICATIONS_SERVER_TOUCH_SECONDS": "0.2", "NOTIFICATIONS_LAYER_CHECK_SECONDS": "0.1"}
-    with daphne_server(**env) as (_, port), ws_connect(port, tenant.pk, key_for(alice)) as ws:
+    with (
+        daphne_server(
+            NOTIFICATIONS_SERVER_TOUCH_SECONDS="0.2", NOTIFICATIONS_LAYER_CHECK_SECONDS="0.1"
+        ) as (_, port),
+        ws_connect(port, tenant.pk, key_for(alice)) as ws,
+    ):
         resume(ws)
         first = LiveConnection.objects.get().last_seen
         time.sleep(0.6)

@@ -32,7 +32,7 @@ from tests.notifications.conftest import (
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 
-def resume(ws, last_id: int = 0) -> list[dict]:  # type: ignore[no-untyped-def]
+def resume(ws, last_id: int = 0) -> list[dict]:
     """Send ``resume`` and collect what is replayed, up to ``replay_done`` (included)."""
     ws.send(json.dumps({"type": "resume", "last_id": last_id}))
     messages = []
