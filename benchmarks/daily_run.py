@@ -17,8 +17,8 @@ data or test runs. Steps:
    workers' RSS before and after.
 4. Queries: ``run_batch`` in this process under ``CaptureQueriesContext`` for batches of growing
    size (spare tenants, not dispatched), split into the batch's own queries and ``notify``'s.
-5. The floor: the output rows (insights, recommendations, through rows) exported, then COPY'd
-   back into empty copies of their tables (same indexes), timed; the ratio run / floor.
+5. The floor: the output rows (insights, evidence, recommendations, through rows) exported,
+   then COPY'd back into empty copies of their tables (same indexes), timed; run / floor.
 """
 
 from __future__ import annotations
@@ -449,11 +449,12 @@ def floor(workdir: Path) -> dict[str, float]:
     """Export the output rows, then time COPY'ing them into empty tables with the same indexes."""
     import psycopg
 
-    from coach.models import Recommendation
+    from coach.models import Evidence, Recommendation
     from insights.models import Insight
 
     tables = [
         Insight._meta.db_table,
+        Evidence._meta.db_table,
         Recommendation._meta.db_table,
         Insight.recommendations.through._meta.db_table,
     ]

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from coach import llm, prompts
 from coach.models import EnrichmentStatus, Recommendation, TemplateFlag
+from gateway.logs import tenant_context
 
 logger = logging.getLogger(__name__)
 
@@ -118,12 +119,13 @@ def enrich(recommendation_ids: Sequence[int]) -> dict[str, int]:
     pending = (
         Recommendation.objects.filter(pk__in=recommendation_ids, enriched_at__isnull=True)
         .exclude(enrichment_status=EnrichmentStatus.DISCARDED)
-        .select_related("tenant")
+        .select_related("tenant", "evidence")
         .order_by("id")
     )
     counts: dict[str, int] = {}
     for recommendation in _wanted(pending):
-        status = enrich_one(recommendation)
+        with tenant_context(recommendation.tenant_id):  # its log lines name the tenant
+            status = enrich_one(recommendation)
         counts[status] = counts.get(status, 0) + 1
     return counts
 

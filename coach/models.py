@@ -14,14 +14,19 @@ class Status(models.TextChoices):
     SEEN = "seen", "Seen"
     ACTED = "acted", "Acted on"
     DISMISSED = "dismissed", "Dismissed"
+    # Replaced by a newer insight of the same day (the books changed, or it was regenerated):
+    # kept with its feedback, chat and plans, but no longer one of the day's cards.
+    WITHDRAWN = "withdrawn", "Withdrawn"
 
 
 # The status changes a user may make. Acting is final; a dismissal can be undone (back to seen).
+# Withdrawing is Coach's own move, never a user's, and nothing comes back from it.
 TRANSITIONS: dict[str, frozenset[str]] = {
     Status.NEW: frozenset({Status.SEEN, Status.ACTED, Status.DISMISSED}),
     Status.SEEN: frozenset({Status.ACTED, Status.DISMISSED}),
     Status.DISMISSED: frozenset({Status.SEEN}),
     Status.ACTED: frozenset(),
+    Status.WITHDRAWN: frozenset(),
 }
 
 
@@ -33,6 +38,26 @@ class EnrichmentStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+class Evidence(models.Model):
+    """The books behind one insight's recommendations: the monthly series of the metrics they
+    cite and the cash-flow table, stored once per written insight instead of once per
+    recommendation (it was most of the daily write). Never changed once written, so a
+    recommendation that is replaced keeps reading the figures it was computed from."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    local_date = models.DateField(help_text="The tenant's local date of the insight.")
+    series = models.JSONField(default=dict, help_text="{metric: [[YYYY-MM-DD, value], ...]}")
+    cash_flow = models.JSONField(default=list, help_text="One row per month, ascending.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "evidence"
+        indexes = [models.Index(fields=["tenant", "-local_date"], name="evidence_tenant_date")]
+
+    def __str__(self) -> str:
+        return f"{self.tenant_id} {self.local_date}"
+
+
 class Recommendation(models.Model):
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="recommendations")
     template_key = models.CharField(max_length=64)
@@ -41,11 +66,16 @@ class Recommendation(models.Model):
     score = models.FloatField(help_text="Ranking score, 0-100, after feedback adjustments.")
     title = models.CharField(max_length=300)
     body = models.TextField()
-    # The evidence: the figures the template used, the monthly series behind them, the cash-flow
-    # table, and the four metrics the details view shows as cards.
+    # The evidence: the figures the template used and the four metrics the details view shows as
+    # cards here; the monthly series (of ``evidence_metrics``) and the cash-flow table in the
+    # insight's shared ``evidence``.
     figures = models.JSONField(default=dict)
-    series = models.JSONField(default=dict)
-    cash_flow = models.JSONField(default=list)
+    evidence = models.ForeignKey(
+        Evidence, null=True, blank=True, on_delete=models.PROTECT, related_name="recommendations"
+    )
+    evidence_metrics = models.JSONField(
+        default=list, help_text="The metrics of the evidence's series this recommendation cites."
+    )
     key_metrics = models.JSONField(default=list)
     actions = models.JSONField(
         default=list, help_text="Suggested tasks: [{title, days_from_start}]."
@@ -58,6 +88,7 @@ class Recommendation(models.Model):
     seen_at = models.DateTimeField(null=True, blank=True)
     acted_at = models.DateTimeField(null=True, blank=True)
     dismissed_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
     status_changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -84,6 +115,16 @@ class Recommendation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tenant}: {self.template_key} ({self.priority}) on {self.issued_on}"
+
+    @property
+    def series(self) -> dict[str, list[list[object]]]:
+        """The monthly series this recommendation cites, read from the shared evidence."""
+        stored = self.evidence.series if self.evidence else {}
+        return {key: stored[key] for key in self.evidence_metrics if key in stored}
+
+    @property
+    def cash_flow(self) -> list[dict[str, object]]:
+        return list(self.evidence.cash_flow) if self.evidence else []
 
     @property
     def display_title(self) -> str:

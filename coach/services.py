@@ -1,17 +1,20 @@
-"""State changes of recommendations: issuing them and moving them through their statuses."""
+"""Recommendations: building them from candidates, and moving them through their statuses.
+
+Only the insight pipeline (``insights.pipeline.write``) stores what is built here.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date, timedelta
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
 from coach.catalog.base import Candidate
-from coach.catalog.base import Priority as CatalogPriority
-from coach.engine import IssuedBefore
-from coach.models import TRANSITIONS, Recommendation, Status
+from coach.models import TRANSITIONS, Evidence, Recommendation, Status
+from coach.vocabulary import Priority
 from gateway.errors import FieldError
 from gateway.models import Tenant
 
@@ -20,16 +23,18 @@ class TransitionError(FieldError):
     """A status change the recommendation's current status does not allow."""
 
 
-def recent_history(tenant: Tenant, *, today: date, days: int) -> list[IssuedBefore]:
-    """What was issued to the tenant in the last ``days`` days and today, for the cooldown."""
-    rows = Recommendation.objects.filter(
-        tenant=tenant, issued_on__gte=today - timedelta(days=days), issued_on__lte=today
-    ).values_list("template_key", "priority", "issued_on")
-    return [IssuedBefore(key, CatalogPriority(priority), day) for key, priority, day in rows]
+def build_evidence(tenant: Tenant, candidates: Sequence[Candidate], *, day: date) -> Evidence:
+    """One unsaved evidence row for a day's candidates: the union of the series they cite and the
+    cash-flow table they share (every candidate of a day is computed from the same books)."""
+    series: dict[str, list[list[Any]]] = {}
+    for candidate in candidates:
+        series.update(candidate.series)
+    cash_flow = candidates[0].cash_flow if candidates else []
+    return Evidence(tenant=tenant, local_date=day, series=series, cash_flow=cash_flow)
 
 
 def build_recommendations(
-    tenant: Tenant, candidates: Sequence[Candidate], *, issued_on: date
+    tenant: Tenant, candidates: Sequence[Candidate], *, issued_on: date, evidence: Evidence | None
 ) -> list[Recommendation]:
     """Unsaved recommendations for ranked candidates (the caller saves them in bulk)."""
     return [
@@ -42,8 +47,8 @@ def build_recommendations(
             title=c.title,
             body=c.body,
             figures=c.figures,
-            series=c.series,
-            cash_flow=c.cash_flow,
+            evidence=evidence,
+            evidence_metrics=list(c.series),
             key_metrics=c.key_metrics,
             actions=c.actions,
             questions=c.questions,
@@ -54,12 +59,10 @@ def build_recommendations(
     ]
 
 
-def issue_recommendations(
-    tenant: Tenant, candidates: Sequence[Candidate], *, issued_on: date
-) -> list[Recommendation]:
-    """Store ranked candidates as the tenant's recommendations for ``issued_on``."""
-    return Recommendation.objects.bulk_create(
-        build_recommendations(tenant, candidates, issued_on=issued_on)
+def ranked(recommendations: Iterable[Recommendation]) -> list[Recommendation]:
+    """Most urgent first, then the higher score, as the engine ranked them."""
+    return sorted(
+        recommendations, key=lambda r: (-Priority(r.priority).rank, -r.score, r.pk)
     )
 
 

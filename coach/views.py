@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from coach import chat, plans, services
 from coach.catalog.registry import catalog_listing
 from coach.filters import ActionPlanFilter, RecommendationFilter
-from coach.models import ActionPlan, ActionTask, Recommendation
+from coach.models import ActionPlan, ActionTask, Recommendation, Status
 from coach.serializers import (
     ActionPlanSerializer,
     ActionTaskSerializer,
@@ -56,7 +56,10 @@ class VocabularyView(APIView):
 
 
 class RecommendationListView(TenantScopedMixin, generics.ListAPIView):
-    """The tenant's recommendations, newest first (filters: status, priority, category)."""
+    """The tenant's recommendations, newest first (filters: status, priority, category).
+
+    Withdrawn recommendations (replaced by a newer insight of their day) are left out unless
+    ``status`` asks for them."""
 
     serializer_class = RecommendationSerializer
     queryset = Recommendation.objects.none()  # the model, for the schema; get_queryset() scopes it
@@ -64,15 +67,17 @@ class RecommendationListView(TenantScopedMixin, generics.ListAPIView):
     filterset_class = RecommendationFilter
 
     def get_queryset(self) -> QuerySet[Recommendation]:
-        return Recommendation.objects.filter(tenant=self.tenant).order_by(
-            "-issued_on", "-score", "id"
-        )
+        queryset = Recommendation.objects.filter(tenant=self.tenant)
+        if "status" not in self.request.query_params:
+            queryset = queryset.exclude(status=Status.WITHDRAWN)
+        return queryset.order_by("-issued_on", "-score", "id")
 
 
 class TenantRecommendationMixin(TenantScopedMixin):
     def get_recommendation(self) -> Recommendation:
         return generics.get_object_or_404(
-            Recommendation.objects.filter(tenant=self.tenant), pk=self.kwargs["rid"]
+            Recommendation.objects.filter(tenant=self.tenant).select_related("evidence"),
+            pk=self.kwargs["rid"],
         )
 
 

@@ -71,11 +71,17 @@ class InsightAdmin(admin.ModelAdmin):
 
     @admin.action(description="Regenerate the selected insights (recorded)")
     def regenerate_selected(self, request: HttpRequest, queryset: QuerySet[Insight]) -> None:
-        count = 0
+        count = failed = 0
         for insight in queryset.select_related("tenant"):
-            regenerate(insight.tenant, insight.local_date, user=request.user)
-            count += 1
+            if regenerate(insight.tenant, insight.local_date, user=request.user) is None:
+                failed += 1
+            else:
+                count += 1
         self.message_user(request, f"Regenerated {count} insight(s).", messages.SUCCESS)
+        if failed:
+            self.message_user(
+                request, f"{failed} could not be computed: see Insight failures.", messages.ERROR
+            )
 
 
 @admin.register(InsightFailure)

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from gateway.models import Tenant
+from insights.daily import books_changed
 from insights.metrics import MONEY_FIELDS, Period
 from insights.models import FinancialPeriod
 
@@ -134,8 +135,8 @@ def clean_periods(tenant: Tenant, rows: Any) -> list[dict[str, Any]]:
 
 @transaction.atomic
 def upsert_periods(tenant: Tenant, cleaned: Iterable[dict[str, Any]]) -> UpsertResult:
-    """Write validated periods in one transaction. A field absent from a period keeps its stored
-    value; an explicit null makes it unknown."""
+    """Write validated periods in one transaction, with today's insight re-scored on them. A
+    field absent from a period keeps its stored value; an explicit null makes it unknown."""
     cleaned = list(cleaned)
     months = [period["month"] for period in cleaned]
     existing = {
@@ -162,6 +163,8 @@ def upsert_periods(tenant: Tenant, cleaned: Iterable[dict[str, Any]]) -> UpsertR
     for row in to_update:
         row.updated_at = now
     FinancialPeriod.objects.bulk_update(to_update, [*MONEY_FIELDS, "updated_at"])
+    if to_create or to_update:
+        books_changed(tenant)  # today's insight, if written already, follows the books
     return UpsertResult(len(to_create), len(to_update), unchanged, sorted(months))
 
 

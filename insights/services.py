@@ -1,7 +1,7 @@
-"""The composition at the top of the stack: books → metrics → score → catalog → engine → stored.
+"""The composition at the top of the stack: books → metrics → score → catalog → engine.
 
-``assess`` is pure (plain data in and out), so the daily batch and the on-demand generation
-share it; ``generate_recommendations`` adds the database around it for one tenant.
+``assess`` is pure (plain data in and out): the insight pipeline's ``plan`` step calls it for
+every tenant, and tests call it to say what the pipeline should have stored.
 """
 
 from __future__ import annotations
@@ -11,15 +11,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
-from django.db import transaction
 
 from coach.catalog.base import Candidate, TemplateContext
 from coach.catalog.registry import evaluate
 from coach.engine import EngineConfig, IssuedBefore, rank
-from coach.models import Recommendation
-from coach.services import issue_recommendations, recent_history
-from gateway.models import Tenant
-from insights.financials import load_periods
 from insights.metrics import FinancialMetrics, Period, compute_metrics
 from insights.scoring import HealthScore, score_health
 
@@ -29,12 +24,6 @@ class Assessment:
     metrics: FinancialMetrics
     health: HealthScore
     candidates: list[Candidate]  # ranked, capped: what to issue
-
-
-@dataclass(frozen=True)
-class Generation:
-    assessment: Assessment
-    recommendations: list[Recommendation]
 
 
 def engine_config() -> EngineConfig:
@@ -54,10 +43,16 @@ def assess(
     adjustments: Mapping[str, float] | None = None,
     silenced: Mapping[str, date] | None = None,
     config: EngineConfig | None = None,
+    advise: bool = True,
 ) -> Assessment:
-    """Score the books and choose today's recommendations; no I/O."""
+    """Score the books and choose today's recommendations; no I/O.
+
+    ``advise=False`` scores only (no candidates): a look back at a past day needs no advice.
+    """
     metrics = compute_metrics(periods)
-    health = score_health(metrics.values)
+    health = score_health(metrics.values, currency=currency)
+    if not advise:
+        return Assessment(metrics=metrics, health=health, candidates=[])
     cash_flow = [row.to_dict() for row in metrics.cash_flow]
     candidates = evaluate(
         metrics.values,
@@ -74,21 +69,3 @@ def assess(
         config=config or engine_config(),
     )
     return Assessment(metrics=metrics, health=health, candidates=ranked)
-
-
-@transaction.atomic
-def generate_recommendations(tenant: Tenant, *, today: date | None = None) -> Generation:
-    """Score the tenant now and issue what is new today (repeats are held back by the cooldown,
-    which counts what was already issued today, so running it twice issues nothing twice)."""
-    today = today or tenant.local_today()
-    config = engine_config()
-    assessment = assess(
-        load_periods(tenant),
-        currency=tenant.currency,
-        tenant_name=tenant.name,
-        today=today,
-        history=recent_history(tenant, today=today, days=config.cooldown_days),
-        config=config,
-    )
-    issued = issue_recommendations(tenant, assessment.candidates, issued_on=today)
-    return Generation(assessment=assessment, recommendations=issued)

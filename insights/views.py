@@ -8,13 +8,15 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from coach.serializers import RecommendationSerializer
+from coach.services import ranked
 from gateway.models import MANAGER_ROLES
 from gateway.tenancy import TenantScopedMixin
+from insights.daily import run_today
 from insights.dispatch import queue_today
 from insights.filters import FinancialPeriodFilter, InsightFilter
 from insights.financials import PeriodError, clean_periods, upsert_periods
@@ -26,7 +28,6 @@ from insights.serializers import (
     InsightSummarySerializer,
     UpsertResultSerializer,
 )
-from insights.services import generate_recommendations
 
 
 def period_error_response(exc: PeriodError) -> ValidationError:
@@ -64,25 +65,37 @@ class FinancialsView(TenantScopedMixin, generics.ListAPIView):
 
 
 class GenerateView(TenantScopedMixin, generics.GenericAPIView):
-    """Score the tenant's books and issue today's recommendations now."""
+    """Today's insight now: the same pipeline as the morning run, in this request (one tenant
+    takes milliseconds). 201 when it was written now, 200 when it already existed."""
 
     serializer_class = RecommendationSerializer
 
-    @extend_schema(request=None, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(request=None, responses={201: OpenApiTypes.OBJECT, 200: OpenApiTypes.OBJECT})
     def post(self, request: Request, tenant_id: str) -> Response:
-        generation = generate_recommendations(self.tenant)
-        assessment = generation.assessment
+        insight, result = run_today(self.tenant)
+        if insight is None:
+            raise InsightUnavailable()
+        recommendations = ranked(insight.recommendations.select_related("evidence"))
         body = {
-            "as_of": assessment.metrics.as_of.isoformat() if assessment.metrics.as_of else None,
-            "health": assessment.health.to_dict(),
-            "issued": len(generation.recommendations),
-            "recommendations": RecommendationSerializer(generation.recommendations, many=True).data,
+            "local_date": insight.local_date.isoformat(),
+            "status": "created" if result.done else "done",
+            "as_of": insight.as_of.isoformat() if insight.as_of else None,
+            "health": insight.health,
+            "issued": result.recommendations,
+            "recommendations": RecommendationSerializer(recommendations, many=True).data,
         }
-        if assessment.metrics.as_of is None:
+        if not insight.has_data:
             body["message"] = (
                 "No financial data yet: add monthly periods to get a score and advice."
             )
-        return Response(body, status=status.HTTP_201_CREATED)
+        code = status.HTTP_201_CREATED if result.done else status.HTTP_200_OK
+        return Response(body, status=code)
+
+
+class InsightUnavailable(APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "Today's insight could not be computed; the failure is recorded."
+    default_code = "insight_failed"
 
 
 class InsightListView(TenantScopedMixin, generics.ListAPIView):

@@ -11,11 +11,12 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from coach.models import Recommendation
-from coach.services import build_recommendations
+from coach.services import build_evidence, build_recommendations
 from gateway.models import Tenant
 from insights import daily, dispatch
 from insights.financials import load_periods
 from insights.models import Insight, InsightSchedule
+from insights.pipeline.bulk_copy import allocate_ids, copy_in
 from insights.services import assess
 from notifications.models import Notification
 
@@ -28,13 +29,11 @@ def test_copied_recommendations_equal_what_the_engine_built(make_tenant, books):
     # given a tenant whose books call for several recommendations
     tenant = make_tenant()
     books(tenant, "cash_crunch")
-    expected = build_recommendations(
-        tenant,
-        assess(
-            load_periods(tenant), currency=tenant.currency, tenant_name=tenant.name, today=DAY
-        ).candidates,
-        issued_on=DAY,
-    )
+    candidates = assess(
+        load_periods(tenant), currency=tenant.currency, tenant_name=tenant.name, today=DAY
+    ).candidates
+    evidence = build_evidence(tenant, candidates, day=DAY)
+    expected = build_recommendations(tenant, candidates, issued_on=DAY, evidence=evidence)
 
     # when the batch writes them
     daily.run_batch([(tenant.pk, DAY)])
@@ -52,6 +51,7 @@ def test_copied_recommendations_equal_what_the_engine_built(make_tenant, books):
             "title",
             "body",
             "figures",
+            "evidence_metrics",
             "series",
             "cash_flow",
             "key_metrics",
@@ -63,6 +63,7 @@ def test_copied_recommendations_equal_what_the_engine_built(make_tenant, books):
             "enrichment_status",
         ):
             assert getattr(got, field) == getattr(want, field), field
+        assert got.evidence_id == stored[0].evidence_id  # one evidence row for the insight
         assert got.enriched_title is None
         assert got.created_at is not None
     assert insight.health["overall"] == insight.score
@@ -77,8 +78,8 @@ def test_copy_reports_a_duplicate_as_an_integrity_error(make_tenant, books):
 
     def write() -> None:
         with transaction.atomic(), connection.cursor() as cursor:
-            daily._allocate_ids(cursor, [again])
-            daily._copy_in(cursor, [again])
+            allocate_ids(cursor, [again])
+            copy_in(cursor, [again])
 
     with pytest.raises(IntegrityError):
         write()
@@ -114,7 +115,7 @@ def test_alerts_cost_the_same_queries_for_two_critical_tenants_as_for_eight(make
 
 def test_the_collector_runs_again_after_a_batch_even_one_that_fails(make_tenant, monkeypatch):
     tenant = make_tenant()
-    monkeypatch.setattr(daily, "_compute", lambda *args: (_ for _ in ()).throw(RuntimeError))
+    monkeypatch.setattr(daily, "plan", lambda *args: (_ for _ in ()).throw(RuntimeError))
 
     with pytest.raises(RuntimeError):
         daily.run_batch([(tenant.pk, DAY)])

@@ -1,0 +1,121 @@
+"""Load: what a set of (tenant, local date) items needs, in a constant number of queries.
+
+Whatever is read for the whole set is parsed tenant by tenant, so one tenant's bad data (a
+stored health that no longer parses, a corrupt zone) fails that tenant alone, in ``plan``.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from coach.engine import EngineConfig, IssuedBefore
+from coach.models import Recommendation, Status
+from coach.vocabulary import Priority
+from feedback.learning import EngineInputs, engine_inputs
+from gateway.models import Tenant
+from insights.metrics import MONEY_FIELDS, Period
+from insights.models import FinancialPeriod, Insight
+from insights.scheduling import Item
+from insights.scoring import HealthScore
+from insights.services import engine_config
+
+
+@dataclass
+class Inputs:
+    """One tenant's day, as ``plan`` needs it."""
+
+    tenant: Tenant
+    day: date
+    at: datetime  # the instant the work is for: the next run is computed from it
+    periods: list[Period]
+    config: EngineConfig
+    history: list[IssuedBefore] = field(default_factory=list)
+    previous: HealthScore | None = None
+    learned: EngineInputs | None = None
+    failure: tuple[str, str] | None = None  # (error, traceback) when the inputs could not be read
+
+
+def load(items: Sequence[Item], *, at: datetime) -> list[Inputs]:
+    """The inputs of ``items`` (deduplicated; unknown tenants dropped), in the items' order."""
+    items = list(dict.fromkeys(items))
+    tenants = Tenant.objects.in_bulk([tenant_id for tenant_id, _ in items])
+    items = [item for item in items if item[0] in tenants]
+    if not items:
+        return []
+    config = engine_config()
+    periods = _periods(tenants)
+    history = _history(items, config.cooldown_days)
+    previous = _previous_health(items)
+    learned = engine_inputs(list(tenants), max(day for _, day in items))
+    loaded = []
+    for tenant_id, day in items:
+        inputs = Inputs(
+            tenant=tenants[tenant_id],
+            day=day,
+            at=at,
+            periods=periods.get(tenant_id, []),
+            config=config,
+            history=[h for h in history.get(tenant_id, []) if h.issued_on < day],
+            learned=learned.get(tenant_id),
+        )
+        raw = previous.get(tenant_id)
+        try:
+            inputs.previous = HealthScore.from_dict(raw) if raw else None
+        except Exception as exc:
+            inputs.failure = (f"previous insight: {type(exc).__name__}: {exc}", _trace())
+        loaded.append(inputs)
+    return loaded
+
+
+def _trace() -> str:
+    return traceback.format_exc()[-8000:]
+
+
+def _periods(tenant_ids: Iterable[UUID]) -> dict[UUID, list[Period]]:
+    grouped: dict[UUID, list[Period]] = defaultdict(list)
+    rows = FinancialPeriod.objects.filter(tenant_id__in=list(tenant_ids)).values_list(
+        "tenant_id", "month", *MONEY_FIELDS
+    )
+    for tenant_id, month, *money in rows.iterator(chunk_size=5000):
+        grouped[tenant_id].append(Period(month, *money))
+    return grouped
+
+
+def _history(items: Sequence[Item], cooldown_days: int) -> dict[UUID, list[IssuedBefore]]:
+    """What each tenant was issued before, for the cooldown. A withdrawn recommendation was
+    replaced by a newer one and puts nothing into cooldown."""
+    earliest = min(day for _, day in items) - timedelta(days=cooldown_days)
+    latest = max(day for _, day in items)
+    rows = (
+        Recommendation.objects.filter(
+            tenant_id__in=[tenant_id for tenant_id, _ in items],
+            issued_on__gte=earliest,
+            issued_on__lt=latest,
+        )
+        .exclude(status=Status.WITHDRAWN)
+        .values_list("tenant_id", "template_key", "priority", "issued_on")
+    )
+    history: dict[UUID, list[IssuedBefore]] = defaultdict(list)
+    for tenant_id, key, priority, issued_on in rows:
+        history[tenant_id].append(IssuedBefore(key, Priority(priority), issued_on))
+    return history
+
+
+def _previous_health(items: Sequence[Item]) -> dict[UUID, Any]:
+    """Each tenant's latest insight health before its item's date, as stored (parsed later,
+    tenant by tenant), to say what changed since."""
+    latest = max(day for _, day in items)
+    rows = (
+        Insight.objects.filter(tenant_id__in=[t for t, _ in items], local_date__lt=latest)
+        .order_by("tenant_id", "-local_date")
+        .distinct("tenant_id")
+        .values_list("tenant_id", "local_date", "health")
+    )
+    wanted = dict(items)
+    return {tenant_id: health for tenant_id, day, health in rows if day < wanted[tenant_id]}
