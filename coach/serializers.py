@@ -116,10 +116,14 @@ class RecommendationDetailsSerializer(serializers.Serializer):
 
 def details_for(recommendation: Recommendation) -> dict[str, Any]:
     figures = recommendation.figures or {}
-    months = sorted({point[0] for points in recommendation.series.values() for point in points})
-    series = {
-        metric: [dict(points).get(month) for month in months]
+    # Stored as JSON: [[YYYY-MM-DD, value], ...] per metric.
+    by_month = {
+        metric: {str(when): value for when, value in points}
         for metric, points in recommendation.series.items()
+    }
+    months = sorted({month for values in by_month.values() for month in values})
+    series = {
+        metric: [values.get(month) for month in months] for metric, values in by_month.items()
     }
     return {
         "recommendation": RecommendationSerializer(recommendation).data,
@@ -242,7 +246,9 @@ class MessageSerializer(serializers.ModelSerializer):
     ``content`` and ``source: "pending"``; it becomes ``done`` with the model's words (``llm``) or
     the honest fallback (``fallback``, ``fallback_reason`` says why)."""
 
-    source = serializers.SerializerMethodField()
+    # The metaclass moves declared fields off the class, so this never shadows Field.source; the
+    # stubs cannot know that.
+    source = serializers.SerializerMethodField()  # type: ignore[assignment]
     fallback_reason = serializers.SerializerMethodField()
     status = serializers.SerializerMethodField()
 
