@@ -179,21 +179,23 @@ def test_twenty_slow_questions_answer_at_once_and_their_answers_arrive_later(
     with ws_connect(stack.port, tenant.pk, key) as ws:
         _connected(ws)
 
-        # when she asks twenty questions at once, about her recommendations
+        # when she asks twenty questions about her recommendations, five at a time (from five
+        # tabs, say), so that the later ones are asked while the earlier ones are in flight
         def ask(i: int) -> tuple[int, dict, float]:
             rec = recs[i % len(recs)]
             return _post(stack.port, _conversation(rec), key, {"content": f"Question {i}?"})
 
         started = time.monotonic()
-        with ThreadPoolExecutor(max_workers=20) as pool:
+        with ThreadPoolExecutor(max_workers=5) as pool:
             asked = list(pool.map(ask, range(20)))
         all_asked = time.monotonic() - started
 
-        # then every POST answered in well under a second, with its answer pending
+        # then every POST answered in well under a second, with its answer pending, and all
+        # twenty were asked before the first answer could be ready
         durations = sorted(took for _, _, took in asked)
         assert all(status == 202 for status, _, _ in asked), asked
         assert durations[-1] < 1, durations
-        assert all_asked < 5
+        assert all_asked < 5  # the model takes 10 s: all twenty are in flight together
         answer_ids = {body["answer"]["id"] for _, body, _ in asked}
         assert len(answer_ids) == 20
         # and while the model works, a GET shows the answers pending
@@ -263,7 +265,8 @@ def test_a_task_run_twice_answers_once(stack, model, api, tenant, alice, key_for
         late = answer_question.delay(*ids).get(timeout=30)
 
     # then the model was asked once and the question has one answer
-    assert outcome in {"busy", "llm"}  # whichever run came second stood aside
+    # whichever run came second stood aside, then found the answer stored
+    assert outcome in {"already_answered", "llm"}
     assert late == "already_answered"
     assert len(model.requests) == 1
     answers = Message.objects.filter(role="assistant")
