@@ -61,9 +61,7 @@ def build_recommendations(
 
 def ranked(recommendations: Iterable[Recommendation]) -> list[Recommendation]:
     """Most urgent first, then the higher score, as the engine ranked them."""
-    return sorted(
-        recommendations, key=lambda r: (-Priority(r.priority).rank, -r.score, r.pk)
-    )
+    return sorted(recommendations, key=lambda r: (-Priority(r.priority).rank, -r.score, r.pk))
 
 
 _STAMPS = {Status.SEEN: "seen_at", Status.ACTED: "acted_at", Status.DISMISSED: "dismissed_at"}
