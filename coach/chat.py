@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
@@ -56,7 +56,7 @@ class Exchange:
         return is_pending(self.answer)
 
 
-def conversation_for(recommendation: Recommendation, user: AbstractBaseUser) -> Conversation | None:
+def conversation_for(recommendation: Recommendation, user: User) -> Conversation | None:
     return Conversation.objects.filter(recommendation=recommendation, user=user).first()
 
 
@@ -90,7 +90,7 @@ def fallback_answer(recommendation: Recommendation, reason: str) -> str:
     return "\n".join(lines)
 
 
-def ask(recommendation: Recommendation, user: AbstractBaseUser, question: str) -> Exchange:
+def ask(recommendation: Recommendation, user: User, question: str) -> Exchange:
     """Store the question and its answer row, and return at once: nothing slow holds a request.
 
     Without a model, or over the tenant's budget, the answer is the fallback, stored now. Else

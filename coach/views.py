@@ -264,7 +264,7 @@ class ConversationView(TenantRecommendationMixin, generics.GenericAPIView):
 
     def get(self, request: Request, tenant_id: str, rid: int) -> Response:
         recommendation = self.get_recommendation()
-        conversation = chat.conversation_for(recommendation, request.user)
+        conversation = chat.conversation_for(recommendation, self.user)
         if conversation is None:
             return Response({"id": None, "recommendation": recommendation.pk, "messages": []})
         return Response(ConversationSerializer(conversation).data)
@@ -283,9 +283,7 @@ class ConversationView(TenantRecommendationMixin, generics.GenericAPIView):
         """
         given = QuestionSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        exchange = chat.ask(
-            self.get_recommendation(), request.user, given.validated_data["content"]
-        )
+        exchange = chat.ask(self.get_recommendation(), self.user, given.validated_data["content"])
         answer = MessageSerializer(exchange.answer).data
         body = {
             "conversation_id": exchange.conversation.pk,
