@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from gateway.models import ApiToken, Membership, Role, Tenant, hash_token
@@ -44,16 +45,20 @@ def revoke_token(token: ApiToken) -> None:
         token.save(update_fields=["revoked_at"])
 
 
+def usable_tokens(digest: str) -> QuerySet[ApiToken]:
+    """The token with this digest if it may authenticate: not revoked, not expired, user active.
+
+    The one rule for tokens: authentication (``user_for_key``) applies it, and so does the
+    tenant access check (``gateway.tenancy.tenant_members``) that the inbox's 304 fast path asks.
+    """
+    return ApiToken.objects.active().filter(digest=digest, user__is_active=True)
+
+
 def user_for_key(key: str) -> tuple[User, ApiToken] | None:
     """The active user a token key belongs to, or None; records when the token was last used."""
     if not key:
         return None
-    token = (
-        ApiToken.objects.active()
-        .select_related("user")
-        .filter(digest=hash_token(key), user__is_active=True)
-        .first()
-    )
+    token = usable_tokens(hash_token(key)).select_related("user").first()
     if token is None:
         return None
     now = timezone.now()

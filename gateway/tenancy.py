@@ -10,13 +10,15 @@ from functools import cached_property
 from uuid import UUID
 
 from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from rest_framework import permissions
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from gateway.models import ACTOR_ROLES, Membership, Tenant
+from gateway.models import ACTOR_ROLES, ApiToken, Membership, Tenant
+from gateway.services import usable_tokens
 
 
 def authenticated_user(request: Request | HttpRequest) -> User:
@@ -31,13 +33,39 @@ def authenticated_user(request: Request | HttpRequest) -> User:
     return user
 
 
-def membership_for(user: User | AnonymousUser, tenant_id: UUID | str) -> Membership:
-    """The caller's membership of an active tenant, or 404."""
+def tenant_members(
+    tenant_id: UUID | str, *, user_id: int | None = None, token_digest: str | None = None
+) -> QuerySet[Membership]:
+    """Who may act in a tenant: the one definition, for every path that decides it.
+
+    An active user's membership of an active tenant; a caller who came with a token also needs
+    that token usable (``usable_tokens``: not revoked, not expired). ``membership_for`` (every
+    tenant-scoped view, after DRF authenticated the caller) and the inbox's 304 fast path
+    (before DRF) both ask this, so neither can let in someone the other refuses.
+    """
+    members = Membership.objects.filter(
+        tenant_id=tenant_id, tenant__is_active=True, user__is_active=True
+    )
+    if user_id is not None:
+        members = members.filter(user_id=user_id)
+    if token_digest is not None:
+        members = members.filter(user_id__in=usable_tokens(token_digest).values("user_id"))
+    return members
+
+
+def membership_for(
+    user: User | AnonymousUser, tenant_id: UUID | str, token: ApiToken | None = None
+) -> Membership:
+    """The caller's membership of an active tenant (``tenant_members``), or 404.
+
+    ``token``: the token the caller authenticated with, if any; it must still be usable.
+    """
     if isinstance(user, AnonymousUser) or not user.is_authenticated:
         raise Http404
+    digest = token.digest if token is not None else None
     membership = (
-        Membership.objects.select_related("tenant")
-        .filter(user=user, tenant_id=tenant_id, tenant__is_active=True)
+        tenant_members(tenant_id, user_id=user.pk, token_digest=digest)
+        .select_related("tenant")
         .first()
     )
     if membership is None:
@@ -71,7 +99,9 @@ class TenantScopedMixin(APIView):
 
     @cached_property
     def membership(self) -> Membership:
-        return membership_for(self.request.user, self.kwargs["tenant_id"])
+        auth = self.request.auth
+        token = auth if isinstance(auth, ApiToken) else None
+        return membership_for(self.request.user, self.kwargs["tenant_id"], token)
 
     @property
     def user(self) -> User:

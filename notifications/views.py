@@ -7,6 +7,7 @@ from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.http.response import HttpResponseBase
+from django.utils.http import parse_etags
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.request import Request
@@ -16,7 +17,6 @@ from rest_framework.views import APIView
 from gateway.models import Role
 from gateway.tenancy import TenantScopedMixin
 from notifications import services
-from notifications.conf import INBOX_CAP
 from notifications.serializers import (
     CountSerializer,
     InboxPageSerializer,
@@ -35,43 +35,45 @@ def _etag(user_id: int, version: int, query: dict) -> str:
     return f'"{user_id}.{version}.{int(query["unread"])}.{query["limit"]}.{before}"'
 
 
-_BOOLS = {"true": True, "1": True, "false": False, "0": False}
+def _matches(request: HttpRequest, etag: str) -> bool:
+    """If-None-Match names this ETag (weak comparison, as RFC 9110 says for GET) or is ``*``."""
+    wanted = parse_etags(request.headers.get("If-None-Match", ""))
+    return "*" in wanted or any(tag.removeprefix("W/") == etag for tag in wanted)
 
 
-def _simple_query(params: Any) -> dict[str, Any] | None:
-    """The inbox query when it is spelled plainly (what clients send); None for anything else.
-
-    Same values as ``InboxQuerySerializer`` without its per-request cost; anything unusual goes
-    to the serializer on the ordinary path, which also explains what is wrong with it.
-    """
-    if not set(params) <= {"unread", "limit", "before"}:
-        return None
-    unread = _BOOLS.get(params.get("unread", "false"))
-    limit, before = params.get("limit", "50"), params.get("before")
-    if unread is None or not limit.isdigit() or not 1 <= int(limit) <= INBOX_CAP:
-        return None
-    if before is not None and (not before.isdigit() or int(before) < 1):
-        return None
-    return {"unread": unread, "limit": int(limit), "before": int(before) if before else None}
+def _inbox_query(request: HttpRequest) -> dict[str, Any] | None:
+    """The validated inbox query, or None: the serializer the ordinary path validates with."""
+    params = InboxQuerySerializer(data=request.GET)
+    return params.validated_data if params.is_valid() else None
 
 
 def _not_modified_fast(request: HttpRequest, tenant_id: UUID) -> HttpResponse | None:
-    """A 304 for a token client whose copy is current, in one query, before DRF runs.
+    """A 304 for a caller whose copy is current, in one query, before DRF runs.
 
-    Anything else (no token, a session, a changed inbox, a bad query, a refusal) returns None
-    and takes the ordinary path, which authenticates, throttles and answers in full.
+    Who may read is decided by ``services.inbox_version_for_caller``, i.e. by
+    ``gateway.tenancy.tenant_members``, the same rule the ordinary path applies. The caller is
+    named as DRF would: a well-formed ``Authorization: Token`` header first, else the session's
+    user. Anything else (another scheme, a bad query, a changed inbox, a refusal) returns None
+    and takes the ordinary path, which answers in full: 200, or its 400/401/404.
     """
-    auth = request.headers.get("Authorization", "").split()
-    if len(auth) != 2 or auth[0] != "Token":
+    auth = request.headers.get("Authorization")
+    if auth is not None:
+        scheme, _, key = auth.partition(" ")
+        if scheme.lower() != "token" or not key.isascii() or not key.isprintable() or " " in key:
+            return None
+        caller: dict[str, Any] = {"token_key": key}
+    elif request.user.is_authenticated:
+        caller = {"user_id": request.user.pk}
+    else:
         return None
-    query = _simple_query(request.GET)
+    query = _inbox_query(request)
     if query is None:
         return None
-    found = services.inbox_version_for_token(auth[1], tenant_id)
+    found = services.inbox_version_for_caller(tenant_id, **caller)
     if found is None:
         return None
     etag = _etag(found[0], found[1], query)
-    if etag not in request.headers.get("If-None-Match", ""):
+    if not _matches(request, etag):
         return None
     response = HttpResponseNotModified()
     response["ETag"] = etag
@@ -86,7 +88,8 @@ class InboxView(TenantScopedMixin, APIView):
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         # Every page load and reconnect revalidates the inbox: answer the common "unchanged"
-        # in one query. Not throttled: it costs less than the throttle's own bookkeeping.
+        # in one query (a session costs its own lookups first). Not throttled: it costs less
+        # than the throttle's own bookkeeping.
         if request.method == "GET" and "If-None-Match" in request.headers:
             not_modified = _not_modified_fast(request, kwargs["tenant_id"])
             if not_modified is not None:
@@ -103,7 +106,7 @@ class InboxView(TenantScopedMixin, APIView):
         version = services.inbox_version(self.tenant.pk, request.user.pk)
         etag = _etag(request.user.pk, version, query)
         headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
-        if etag in request.headers.get("If-None-Match", ""):
+        if _matches(request, etag):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
         body = services.inbox_page_json(
             self.tenant.pk,
