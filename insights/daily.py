@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import traceback
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -18,9 +19,10 @@ from typing import Any
 
 from django.utils import timezone
 
+from config.celery import TRANSIENT_ERRORS
 from gateway.models import Tenant
 from insights.models import Insight
-from insights.pipeline import Mode, WriteResult, load, plan, write
+from insights.pipeline import InsightPlan, Mode, WriteResult, load, plan, write
 from insights.scheduling import Item
 
 log = logging.getLogger(__name__)
@@ -58,11 +60,43 @@ def run_batch(
         items = [item for item in items if item not in done]
     else:
         skipped = []
+    past = mode == Mode.HISTORY  # a past day: its books as they stood, a score and no advice
     with _collector_paused():
-        plans = plan(load(items, at=at or now))
-        result = write(plans, mode, task_id=task_id, user=user, now=now)
+        plans = plan(load(items, at=at or now, as_they_stood=past), advise=not past)
+        try:
+            result = write(plans, mode, task_id=task_id, user=user, now=now)
+        except TRANSIENT_ERRORS:
+            raise  # Postgres or Redis away for a moment: the task retries the whole batch
+        except Exception:
+            if len(plans) == 1:
+                raise
+            log.exception("batch write failed task=%s: writing tenant by tenant", task_id)
+            result = _write_each(plans, mode, task_id=task_id, user=user, now=now)
     result.skipped[:0] = skipped
     return result
+
+
+def _write_each(
+    plans: Sequence[InsightPlan], mode: Mode, *, task_id: str, user: Any, now: datetime
+) -> WriteResult:
+    """Write tenant by tenant after the batch failed as one, so that a tenant whose rows the
+    database refuses fails alone, recorded, and the others get their insight."""
+    total = WriteResult()
+    for one in plans:
+        try:
+            part = write([one], mode, task_id=task_id, user=user, now=now)
+        except TRANSIENT_ERRORS:
+            raise
+        except Exception as exc:
+            failed = InsightPlan(
+                one.tenant,
+                one.day,
+                error=f"write: {type(exc).__name__}: {exc}"[:2000],
+                traceback=traceback.format_exc()[-8000:],
+            )
+            part = write([failed], mode, task_id=task_id, user=user, now=now)
+        total.merge(part)
+    return total
 
 
 def run_today(tenant: Tenant) -> tuple[Insight | None, WriteResult]:

@@ -25,7 +25,7 @@ from django.utils import timezone
 from gateway.models import Tenant
 from insights import telemetry
 from insights.models import Insight, InsightFailure, InsightSchedule
-from insights.scheduling import Item, local_date_at, next_run_at
+from insights.scheduling import Item, insight_instant, local_date_at, next_run_at
 
 log = logging.getLogger(__name__)
 
@@ -51,11 +51,18 @@ def ensure_schedules(now: datetime | None = None) -> int:
         pk__in=InsightSchedule.objects.values("tenant_id")
     )
     rows = [
-        InsightSchedule(tenant=t, next_run_at=next_run_at(now, t.timezone, t.insight_hour, None))
+        InsightSchedule(tenant=t, next_run_at=_first_run(now, t))
         for t in missing.only("id", "timezone", "insight_hour")
     ]
     InsightSchedule.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)
+
+
+def _first_run(now: datetime, tenant: Tenant) -> datetime:
+    try:
+        return next_run_at(now, tenant.timezone, tenant.insight_hour, None)
+    except (ZoneInfoNotFoundError, ValueError):
+        return now  # due at once: the dispatcher records the corrupt zone for this tenant alone
 
 
 def reschedule(tenant: Tenant, now: datetime | None = None) -> InsightSchedule:
@@ -87,11 +94,13 @@ def dispatch_due(
 ) -> DispatchResult:
     """Claim the tenants due at ``at`` (default: now) and publish their work in batches.
 
-    Each claimed tenant's insight is for its local date at ``at``: a local day that has passed
-    entirely is never backfilled.
+    Each claimed tenant's insight is for its local date at ``at``, and only once that date's
+    insight hour has come: a local day that has passed entirely is never backfilled, and a day
+    is never run early because the previous one was missed.
     """
     real_now = timezone.now()
     at = at or real_now
+    ensure_schedules(at)  # tenants made by bulk or SQL import have none yet
     batch_size = batch_size or settings.INSIGHT_BATCH_SIZE
     max_tenants = max_tenants or settings.INSIGHT_DISPATCH_MAX
     lease_until = max(at, real_now) + timedelta(seconds=settings.INSIGHT_LEASE_SECONDS)
@@ -126,6 +135,13 @@ def dispatch_due(
                     row.next_run_at = next_run_at(
                         at, row.tenant.timezone, row.tenant.insight_hour, row.last_local_date
                     )
+                    moved.append(row)
+                    continue
+                hour_of_day = insight_instant(day, row.tenant.insight_hour, row.tenant.timezone)
+                if at < hour_of_day:
+                    # Due since an earlier local day (Beat down across midnight, a lease that
+                    # ran out after it): that day stays missed, and this one runs at its hour.
+                    row.next_run_at = hour_of_day
                     moved.append(row)
                 else:
                     items.append((row.tenant_id, day))

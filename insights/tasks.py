@@ -12,6 +12,7 @@ from django.conf import settings
 
 from config.celery import RETRYING
 from insights import daily, dispatch
+from insights.pipeline import Mode
 from insights.scheduling import Item
 
 
@@ -33,10 +34,20 @@ def publish_batch(items: Sequence[Item], at: datetime) -> None:
     soft_time_limit=settings.INSIGHT_BATCH_SOFT_TIME_LIMIT,
     time_limit=settings.INSIGHT_BATCH_SOFT_TIME_LIMIT + 30,
 )
-def run_insight_batch(self: Any, items: list[list[str]], at: str | None = None) -> dict[str, int]:
-    """Compute a batch's insights; safe to run again (acks late, redelivered if the worker dies)."""
+def run_insight_batch(
+    self: Any, items: list[list[str]], at: str | None = None, mode: str = Mode.NEW.value
+) -> dict[str, int]:
+    """Compute a batch's insights; safe to run again (acks late, redelivered if the worker dies).
+
+    ``mode`` is ``new`` (today's insights) or ``history`` (past days, on the books as they
+    stood); replacing is never queued."""
     when = datetime.fromisoformat(at) if at else None
-    return daily.run_batch(decode(items), task_id=self.request.id or "", at=when).summary()
+    wanted = Mode(mode)
+    if wanted == Mode.REPLACE:
+        raise ValueError("replacing an insight is never queued")
+    return daily.run_batch(
+        decode(items), task_id=self.request.id or "", at=when, mode=wanted
+    ).summary()
 
 
 @shared_task(bind=True, **RETRYING)

@@ -41,34 +41,51 @@ class Inputs:
     failure: tuple[str, str] | None = None  # (error, traceback) when the inputs could not be read
 
 
-def load(items: Sequence[Item], *, at: datetime) -> list[Inputs]:
-    """The inputs of ``items`` (deduplicated; unknown tenants dropped), in the items' order."""
+def load(items: Sequence[Item], *, at: datetime, as_they_stood: bool = False) -> list[Inputs]:
+    """The inputs of ``items`` (deduplicated; unknown tenants dropped), in the items' order.
+
+    ``as_they_stood``: each day sees only the months closed before it (a past day replayed).
+    """
     items = list(dict.fromkeys(items))
     tenants = Tenant.objects.in_bulk([tenant_id for tenant_id, _ in items])
     items = [item for item in items if item[0] in tenants]
     if not items:
         return []
     config = engine_config()
-    periods = _periods(tenants)
-    history = _history(items, config.cooldown_days)
+    periods = _period_rows(tenants)
+    history = _history_rows(items, config.cooldown_days)
     previous = _previous_health(items)
-    learned = engine_inputs(list(tenants), max(day for _, day in items))
+    try:
+        learned: dict[UUID, EngineInputs] | None = engine_inputs(
+            list(tenants), max(day for _, day in items)
+        )
+    except Exception:
+        learned = None  # one tenant's feedback broke the batch's query: read them one by one
     loaded = []
     for tenant_id, day in items:
-        inputs = Inputs(
-            tenant=tenants[tenant_id],
-            day=day,
-            at=at,
-            periods=periods.get(tenant_id, []),
-            config=config,
-            history=[h for h in history.get(tenant_id, []) if h.issued_on < day],
-            learned=learned.get(tenant_id),
-        )
-        raw = previous.get(tenant_id)
+        inputs = Inputs(tenant=tenants[tenant_id], day=day, at=at, periods=[], config=config)
+        stage = "books"
         try:
+            cutoff = day.replace(day=1) if as_they_stood else date.max
+            inputs.periods = [
+                Period(month, *money) for month, *money in periods[tenant_id] if month < cutoff
+            ]
+            stage = "history"
+            inputs.history = [
+                IssuedBefore(key, Priority(priority), issued_on)
+                for key, priority, issued_on in history[tenant_id]
+                if issued_on < day
+            ]
+            stage = "previous insight"
+            raw = previous.get(tenant_id)
             inputs.previous = HealthScore.from_dict(raw) if raw else None
+            stage = "feedback"
+            if learned is None:
+                inputs.learned = engine_inputs([tenant_id], day).get(tenant_id)
+            else:
+                inputs.learned = learned.get(tenant_id)
         except Exception as exc:
-            inputs.failure = (f"previous insight: {type(exc).__name__}: {exc}", _trace())
+            inputs.failure = (f"{stage}: {type(exc).__name__}: {exc}", _trace())
         loaded.append(inputs)
     return loaded
 
@@ -77,17 +94,18 @@ def _trace() -> str:
     return traceback.format_exc()[-8000:]
 
 
-def _periods(tenant_ids: Iterable[UUID]) -> dict[UUID, list[Period]]:
-    grouped: dict[UUID, list[Period]] = defaultdict(list)
+def _period_rows(tenant_ids: Iterable[UUID]) -> dict[UUID, list[tuple[Any, ...]]]:
+    """Each tenant's books as raw rows (month, money...), checked tenant by tenant later."""
+    grouped: dict[UUID, list[tuple[Any, ...]]] = defaultdict(list)
     rows = FinancialPeriod.objects.filter(tenant_id__in=list(tenant_ids)).values_list(
         "tenant_id", "month", *MONEY_FIELDS
     )
-    for tenant_id, month, *money in rows.iterator(chunk_size=5000):
-        grouped[tenant_id].append(Period(month, *money))
+    for tenant_id, *row in rows.iterator(chunk_size=5000):
+        grouped[tenant_id].append(tuple(row))
     return grouped
 
 
-def _history(items: Sequence[Item], cooldown_days: int) -> dict[UUID, list[IssuedBefore]]:
+def _history_rows(items: Sequence[Item], cooldown_days: int) -> dict[UUID, list[tuple[Any, ...]]]:
     """What each tenant was issued before, for the cooldown. A withdrawn recommendation was
     replaced by a newer one and puts nothing into cooldown."""
     earliest = min(day for _, day in items) - timedelta(days=cooldown_days)
@@ -101,9 +119,9 @@ def _history(items: Sequence[Item], cooldown_days: int) -> dict[UUID, list[Issue
         .exclude(status=Status.WITHDRAWN)
         .values_list("tenant_id", "template_key", "priority", "issued_on")
     )
-    history: dict[UUID, list[IssuedBefore]] = defaultdict(list)
-    for tenant_id, key, priority, issued_on in rows:
-        history[tenant_id].append(IssuedBefore(key, Priority(priority), issued_on))
+    history: dict[UUID, list[tuple[Any, ...]]] = defaultdict(list)
+    for tenant_id, *row in rows:
+        history[tenant_id].append(tuple(row))
     return history
 
 

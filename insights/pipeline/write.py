@@ -56,6 +56,14 @@ class WriteResult:
     def summary(self) -> dict[str, int]:
         return {"done": len(self.done), "skipped": len(self.skipped), "failed": len(self.failed)}
 
+    def merge(self, other: WriteResult) -> None:
+        self.done += other.done
+        self.skipped += other.skipped
+        self.failed += other.failed
+        self.replaced += other.replaced
+        self.alerts += other.alerts
+        self.recommendations += other.recommendations
+
 
 # Statuses a user gave: such a recommendation is never withdrawn from under them.
 _TOUCHED = frozenset({Status.ACTED, Status.DISMISSED})

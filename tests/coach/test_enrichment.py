@@ -158,7 +158,7 @@ def test_numbers_are_read_as_people_read_them():
 def test_a_worker_on_the_llm_queue_enriches_after_scheduling(
     api, tenant, fake_llm, tmp_path, monkeypatch
 ):
-    # given recommendations committed, and a real worker on the llm queue using the fake model
+    # given today's insight committed: its pipeline scheduled their enrichment after commit
     recs = generate(api, tenant)
     fake_llm.default = faithful
     key_file = tmp_path / "key"
@@ -168,11 +168,9 @@ def test_a_worker_on_the_llm_queue_enriches_after_scheduling(
     monkeypatch.setenv("OPENAI_BASE_URL", fake_llm.url)
     monkeypatch.setenv("COACH_LLM_MODEL", "fake-model")
     monkeypatch.setenv("COACH_LLM_TIMEOUT", "2")
+    # when a real worker on the llm queue, using the fake model, takes the queued work
     with celery_worker(queues="llm", pool="threads", concurrency=2):
-        # when enrichment is scheduled, as the daily insight does after commit
-        schedule_enrichment([r.pk for r in recs])
-
-        # then every one is rewritten by the worker
+        # then every one is rewritten by the worker, once
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             done = Recommendation.objects.filter(pk__in=[r.pk for r in recs]).exclude(

@@ -115,7 +115,7 @@ def test_alerts_cost_the_same_queries_for_two_critical_tenants_as_for_eight(make
 
 def test_the_collector_runs_again_after_a_batch_even_one_that_fails(make_tenant, monkeypatch):
     tenant = make_tenant()
-    monkeypatch.setattr(daily, "plan", lambda *args: (_ for _ in ()).throw(RuntimeError))
+    monkeypatch.setattr(daily, "plan", lambda *args, **kwargs: (_ for _ in ()).throw(RuntimeError))
 
     with pytest.raises(RuntimeError):
         daily.run_batch([(tenant.pk, DAY)])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -14,8 +14,12 @@ from django.utils import timezone
 from gateway.models import Tenant
 from insights import daily, dispatch
 from insights.management.commands.import_financials import find_tenant
+from insights.pipeline import Mode
 from insights.scheduling import Item, local_date_at
 from insights.tasks import encode, publish_batch, run_insight_batch
+
+# A replay "now" may run a little ahead of this clock (another host's); more is the future.
+FUTURE_SLACK = timedelta(minutes=1)
 
 
 def parse_instant(raw: str) -> datetime:
@@ -68,6 +72,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--in-process", action="store_true", help="with --dispatch: run the batches here"
         )
+        parser.add_argument(
+            "--allow-future",
+            action="store_true",
+            help="allow a --date or --at after now (tests only: it writes tomorrow's insights)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["dispatch"]:
@@ -76,26 +85,52 @@ class Command(BaseCommand):
         if options["at"]:
             raise CommandError("--at only goes with --dispatch")
         tenants = self._tenants(options)
-        day = date.fromisoformat(options["date"]) if options["date"] else None
+        day = self._date(options["date"]) if options["date"] else None
         now = timezone.now()
-        items: list[Item] = [(t.pk, day or local_date_at(now, t.timezone)) for t in tenants]
+        # A past date is scored on the books as they stood then, with no advice and no alert;
+        # today is today's insight, as the morning run writes it.
+        by_mode: dict[Mode, list[Item]] = {Mode.NEW: [], Mode.HISTORY: []}
+        for tenant in tenants:
+            today = local_date_at(now, tenant.timezone)
+            wanted = day or today
+            if wanted > today and not options["allow_future"]:
+                raise CommandError(
+                    f"--date {wanted} is after {tenant.name}'s today ({today}): "
+                    "refused (--allow-future, for tests)"
+                )
+            by_mode[Mode.HISTORY if wanted < today else Mode.NEW].append((tenant.pk, wanted))
         size = max(1, options["batch_size"])
-        batches = [items[i : i + size] for i in range(0, len(items), size)]
+        batches = [
+            (mode, items[i : i + size])
+            for mode, items in by_mode.items()
+            for i in range(0, len(items), size)
+        ]
+        items = [item for items in by_mode.values() for item in items]
         progress = Progress(len(items))
         totals = {"done": 0, "skipped": 0, "failed": 0}
         if options["queue"]:
-            results = [run_insight_batch.apply_async(args=(encode(batch),)) for batch in batches]
-            for batch, result in zip(batches, results, strict=True):
+            results = [
+                run_insight_batch.apply_async(args=(encode(batch), None, mode.value))
+                for mode, batch in batches
+            ]
+            for (_, batch), result in zip(batches, results, strict=True):
                 self._add(totals, result.get(timeout=600))
                 progress.advance(len(batch))
         else:
-            for batch in batches:
-                self._add(totals, daily.run_batch(batch).summary())
+            for mode, batch in batches:
+                self._add(totals, daily.run_batch(batch, mode=mode).summary())
                 progress.advance(len(batch))
         self.stdout.write(
             f"{len(items)} tenant(s): {totals['done']} done, {totals['skipped']} skipped "
             f"(already done), {totals['failed']} failed"
         )
+
+    @staticmethod
+    def _date(raw: str) -> date:
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            raise CommandError(f"--date {raw!r} is not a date (YYYY-MM-DD)") from None
 
     @staticmethod
     def _add(totals: dict[str, int], summary: dict[str, int]) -> None:
@@ -111,12 +146,16 @@ class Command(BaseCommand):
 
     def _dispatch(self, options: dict[str, Any]) -> None:
         at = parse_instant(options["at"]) if options["at"] else None
+        if at and at > timezone.now() + FUTURE_SLACK and not options["allow_future"]:
+            raise CommandError(
+                f"--at {at.isoformat()} is in the future: refused, it would write insights "
+                "dated after the tenants' today (--allow-future, for tests)"
+            )
         results: list[dict[str, int]] = []
 
         def run_here(items: Sequence[Item], when: datetime) -> None:
             results.append(daily.run_batch(items, at=when).summary())
 
-        dispatch.ensure_schedules(at)
         outcome = dispatch.dispatch_due(
             at,
             publish=run_here if options["in_process"] else publish_batch,
