@@ -10,6 +10,7 @@ import os
 from typing import Any, TypedDict
 
 from celery import Celery
+from celery.signals import setup_logging
 from django.db import InterfaceError, OperationalError
 from kombu import Queue
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -18,6 +19,20 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("coach")
+
+
+@setup_logging.connect
+def _log_as_django_does(**_: object) -> None:
+    """Workers and Beat log through settings.LOGGING (JSON or plain, with task_id and
+    tenant_id), not Celery's own format: connecting here stops Celery from taking over the
+    root logger. The level is LOG_LEVEL; ``--loglevel`` is not consulted."""
+    from logging.config import dictConfig
+
+    from django.conf import settings
+
+    dictConfig(settings.LOGGING)
+
+
 app.config_from_object("django.conf:settings", namespace="CELERY")
 
 QUEUES = ("default", "insights", "notifications", "llm")

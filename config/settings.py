@@ -65,6 +65,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so every log line of a request, and every response, carries its X-Request-ID.
+    "gateway.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # The web console's static files, served by the web process itself (no CDN, no extra server).
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -214,13 +216,31 @@ if not DEBUG:
 # otherwise); unset, it is open in development and test and refused (403) in production.
 METRICS_KEY = env_str("METRICS_KEY", "") or ""
 
-# --- Logging: one line per event, with the logger name -------------------------------------------
+# --- Logging: one line per event, with request_id, task_id and tenant_id when known -------------
+# LOG_FORMAT: ``json`` (production default) is one JSON object per line for a log pipeline;
+# ``plain`` (development and test default) is readable text. See gateway/logs.py.
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO") or "INFO"
+LOG_FORMAT = env_str("LOG_FORMAT", "json" if IS_PRODUCTION else "plain") or "plain"
+if LOG_FORMAT not in {"json", "plain"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r} must be json or plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"context": {"()": "gateway.logs.ContextFilter"}},
+    "formatters": {
+        "plain": {
+            "()": "gateway.logs.PlainFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
+        "json": {"()": "gateway.logs.json_formatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }

@@ -17,6 +17,7 @@ from rest_framework.exceptions import NotAuthenticated
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from gateway.logs import set_tenant
 from gateway.models import ACTOR_ROLES, ApiToken, Membership, Tenant
 from gateway.services import usable_tokens
 
@@ -101,7 +102,9 @@ class TenantScopedMixin(APIView):
     def membership(self) -> Membership:
         auth = self.request.auth
         token = auth if isinstance(auth, ApiToken) else None
-        return membership_for(self.request.user, self.kwargs["tenant_id"], token)
+        membership = membership_for(self.request.user, self.kwargs["tenant_id"], token)
+        set_tenant(membership.tenant_id)  # the request's log lines name the tenant from here on
+        return membership
 
     @property
     def user(self) -> User:
