@@ -25,6 +25,7 @@ from coach.enrichment import schedule_enrichment
 from coach.models import Evidence, Recommendation, Status
 from coach.services import build_evidence, build_recommendations
 from coach.vocabulary import Priority
+from gateway.logs import tenant_context
 from insights import telemetry
 from insights.models import Insight, InsightFailure, InsightSchedule
 from insights.pipeline.bulk_copy import allocate_ids, copy_in, copy_through
@@ -121,15 +122,16 @@ def write(
         durations = [p.duration_ms for p in written]
         after_commit(lambda: telemetry.record_batch(result, computed_ms=durations))
     for p in written:
-        log.info(
-            "insight %s tenant=%s date=%s task=%s score=%s recommendations=%d",
-            "replaced" if p in replacing else "generated",
-            p.tenant.pk,
-            p.day,
-            task_id,
-            p.health.overall if p.health else None,
-            len(p.candidates),
-        )
+        with tenant_context(p.tenant.pk):
+            log.info(
+                "insight %s tenant=%s date=%s task=%s score=%s recommendations=%d",
+                "replaced" if p in replacing else "generated",
+                p.tenant.pk,
+                p.day,
+                task_id,
+                p.health.overall if p.health else None,
+                len(p.candidates),
+            )
     return result
 
 
@@ -297,13 +299,14 @@ def _alert(p: InsightPlan, rec: Recommendation) -> Message:
 
 def _record_failures(failed: Sequence[InsightPlan], task_id: str, result: WriteResult) -> None:
     for p in failed:
-        log.warning(
-            "insight failed tenant=%s date=%s task=%s error=%s",
-            p.tenant.pk,
-            p.day,
-            task_id,
-            p.error,
-        )
+        with tenant_context(p.tenant.pk):
+            log.warning(
+                "insight failed tenant=%s date=%s task=%s error=%s",
+                p.tenant.pk,
+                p.day,
+                task_id,
+                p.error,
+            )
     InsightFailure.objects.bulk_create(
         InsightFailure(
             tenant=p.tenant,
