@@ -69,6 +69,18 @@ def _check_tasks_fit(plan: ActionPlan, tasks: Sequence[ActionTask]) -> None:
         _check_task_due(plan, task.due_date, f"tasks[{index}].due_date")
 
 
+def _days_after(start: date, days: int) -> date:
+    """``start`` plus ``days``; a start so late that the plan would end after the last day of
+    the calendar (9999-12-31) is a bad ``start_date``, not an overflow."""
+    try:
+        return start + timedelta(days=days)
+    except OverflowError:
+        raise PlanError(
+            "start_date",
+            f"is too late: a plan from it would run {days} days, past {date.max.isoformat()}",
+        ) from None
+
+
 def _mark_acted(recommendation: Recommendation, user: User) -> None:
     """Planning is acting on it, whatever its status was (also after a dismissal)."""
     if recommendation.status == Status.ACTED:
@@ -99,9 +111,10 @@ def create_plan(
         values.setdefault("description", recommendation.display_body)
         values.setdefault("priority", recommendation.priority)
         values["start_date"] = start
-        values.setdefault("due_date", start + timedelta(days=max([DEFAULT_PLAN_DAYS, *offsets])))
+        if "due_date" not in values:
+            values["due_date"] = _days_after(start, max([DEFAULT_PLAN_DAYS, *offsets]))
         prefilled = [
-            {"title": a.get("title", ""), "due_date": start + timedelta(days=offset)}
+            {"title": a.get("title", ""), "due_date": _days_after(start, offset)}
             for a, offset in zip(recommendation.actions or [], offsets, strict=True)
         ]
     values["title"] = _check_title(values.get("title"))

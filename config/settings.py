@@ -171,7 +171,14 @@ REST_FRAMEWORK = {
         "anon": env_str("THROTTLE_ANON", "60/min"),
         "user": env_str("THROTTLE_USER", "1200/min"),
     },
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    # limit/offset validated (a 400 naming them, never a database error), pages capped at 1000
+    "DEFAULT_PAGINATION_CLASS": "gateway.pagination.Pagination",
+    # JSON with a lone surrogate or a NUL anywhere is a 400 naming the field (gateway/parsers.py)
+    "DEFAULT_PARSER_CLASSES": [
+        "gateway.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "gateway.errors.exception_handler",

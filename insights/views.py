@@ -11,6 +11,7 @@ from rest_framework import generics, status
 from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from coach.serializers import RecommendationSerializer
 from coach.services import ranked
@@ -129,8 +130,10 @@ class InsightDetailView(TenantScopedMixin, generics.GenericAPIView):
         return Response(InsightSerializer(insight).data)
 
 
-class InsightRunView(TenantScopedMixin, generics.GenericAPIView):
-    """Queue today's insight now (owners and admins); a second call while queued is a no-op."""
+class InsightRunView(TenantScopedMixin, APIView):
+    """Queue today's insight now (owners and admins); a second call while queued is a no-op.
+
+    An APIView: it takes no body, and a GenericAPIView without a serializer failed OPTIONS."""
 
     write_roles = MANAGER_ROLES
 
