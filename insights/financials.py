@@ -26,6 +26,14 @@ MAX_ABS_AMOUNT = Decimal("999999999999.99")
 # that cannot be negative.
 SIGNED_FIELDS = frozenset({"net_income", "cash_balance"})
 _MONTH = re.compile(r"^(\d{4})-(\d{2})(?:-01)?$")
+# The one accepted spelling of an amount in text: ASCII digits, an optional sign and decimal
+# point. No thousands separators: "1,50" is 1.50 in half the world and 150 in the other half, so
+# a comma is refused rather than guessed at (it used to be dropped: "1,2,3,4" became 1234.00).
+_PLAIN_DECIMAL = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+PLAIN_DECIMAL_RULE = (
+    "must be a plain decimal number like 1234.56 or -80 (digits, an optional sign and decimal "
+    "point; no thousands separators, spaces inside, exponents or currency symbols)"
+)
 
 
 class PeriodError(ValueError):
@@ -59,15 +67,27 @@ def parse_month(raw: Any) -> date:
 
 
 def parse_amount(field: str, raw: Any) -> Decimal | None:
-    """A money value, or None for unknown (null or empty). Strings like "1,234.50" are accepted."""
+    """A money value, or None for unknown (null or empty).
+
+    A JSON number, or text that is a plain decimal ("1234.56"); anything else is refused with
+    the accepted form, never guessed at ("1,50", "1e3", "1_000", "$5", "١٢")."""
     if raw is None or (isinstance(raw, str) and raw.strip() == ""):
         return None
     if isinstance(raw, bool):
         raise ValueError("must be a number, not a boolean")
+    if isinstance(raw, str):
+        text = raw.strip()
+        if not _PLAIN_DECIMAL.fullmatch(text):
+            shown = text if len(text) <= 40 else text[:40] + "…"
+            raise ValueError(f"{PLAIN_DECIMAL_RULE}, got {shown!r}")
+    elif isinstance(raw, int | float | Decimal):
+        text = str(raw)
+    else:
+        raise ValueError(f"{PLAIN_DECIMAL_RULE}, got a {type(raw).__name__}")
     try:
-        value = Decimal(str(raw).strip().replace(",", ""))
+        value = Decimal(text)
     except InvalidOperation:
-        raise ValueError(f"must be a number, got {raw!r}") from None
+        raise ValueError(f"{PLAIN_DECIMAL_RULE}, got {raw!r}") from None
     if not value.is_finite():
         raise ValueError("must be a finite number")
     if abs(value) > MAX_ABS_AMOUNT:

@@ -20,7 +20,7 @@ def _url(tenant) -> str:
 
 GOOD = [
     {"month": "2025-01", "revenue": "90000.00", "cogs": 40000, "cash_balance": -1500},
-    {"month": "2025-02-01", "revenue": 95000, "accounts_receivable": "45,000.50"},
+    {"month": "2025-02-01", "revenue": 95000, "accounts_receivable": "45000.50"},
 ]
 
 
@@ -92,7 +92,7 @@ def test_a_bad_month_filter_is_a_400_naming_it(api, tenant, params, detail):
         ({"month": "2025-03", "revenue": -5}, "revenue", "negative"),
         ({"month": "2025-03", "inventory_value": "lots"}, "inventory_value", "number"),
         ({"month": "2025-03", "revenue": 1e15}, "revenue", "out of range"),
-        ({"month": "2025-03", "revenue": "NaN"}, "revenue", "finite"),
+        ({"month": "2025-03", "revenue": "NaN"}, "revenue", "plain decimal"),
         ({"month": "2025-03", "revenue": True}, "revenue", "boolean"),
         ({"month": "2025-03", "revenue": "1.234"}, "revenue", "decimal places"),
         ({"month": "2025-03", "payroll": 10, "operating_expenses": 5}, "payroll", "exceed"),
@@ -152,3 +152,39 @@ def test_another_tenants_books_answer_404(api, other_tenant):
     assert api.get(_url(other_tenant)).status_code == 404
     assert api.post(_url(other_tenant), GOOD, format="json").status_code == 404
     assert FinancialPeriod.objects.filter(tenant=other_tenant).count() == 1
+
+
+@pytest.mark.parametrize(
+    "amount",
+    ["1,50", "1,2,3,4", "45,000.50", "1 000", "1_000", "1e3", "$5", "5 USD", "١٢", "1.2.3", "--1"],
+)
+def test_an_amount_that_is_not_a_plain_decimal_is_refused_with_the_accepted_form(
+    api, tenant, amount
+):
+    # "1,50" used to be stored as 150.00 and "1,2,3,4" as 1234.00: commas were dropped
+    response = api.post(_url(tenant), [{"month": "2025-03", "revenue": amount}], format="json")
+
+    assert response.status_code == 400, response.json()
+    detail = response.json()["detail"]
+    assert detail.startswith("periods.0.revenue: must be a plain decimal number like 1234.56")
+    assert repr(amount) in detail
+    assert not FinancialPeriod.objects.filter(tenant=tenant).exists()
+
+
+@pytest.mark.parametrize(
+    ("amount", "stored"),
+    [
+        ("1234.56", "1234.56"),
+        (" -80 ", "-80.00"),
+        ("+5", "5.00"),
+        (".5", "0.50"),
+        ("7.", "7.00"),
+        (1234.5, "1234.50"),
+        (12, "12.00"),
+    ],
+)
+def test_plain_decimals_and_json_numbers_are_stored_as_given(api, tenant, amount, stored):
+    response = api.post(_url(tenant), [{"month": "2025-03", "net_income": amount}], format="json")
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["periods"][0]["net_income"] == stored

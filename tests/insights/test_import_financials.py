@@ -21,7 +21,7 @@ def _write(tmp_path, text: str):
 def test_it_imports_a_file_and_summarises(tenant, tmp_path, capsys):
     path = _write(
         tmp_path,
-        'month,revenue,cogs,cash_balance\n2025-01,1000,400,-20\n2025-02,"1,200.50",,300\n',
+        'month,revenue,cogs,cash_balance\n2025-01,1000,400,-20\n2025-02," 1200.50",,300\n',
     )
 
     call_command("import_financials", str(tenant.id), str(path))
@@ -52,7 +52,7 @@ def test_errors_name_line_and_column_and_nothing_is_written(tenant, tmp_path):
     message = str(error.value)
     assert "3 bad line(s), nothing was written" in message
     assert "line 3, column revenue: must not be negative" in message
-    assert "line 4, column inventory_value: must be a number" in message
+    assert "line 4, column inventory_value: must be a plain decimal number like 1234.56" in message
     assert "line 5, column month: 2025-01 repeats line 2" in message
     assert not FinancialPeriod.objects.exists()
 
@@ -75,3 +75,42 @@ def test_it_rejects_malformed_files(tenant, tmp_path, text, fragment):
 def test_an_unknown_tenant_is_an_error(tmp_path):
     with pytest.raises(CommandError, match="no single tenant"):
         call_command("import_financials", "Nobody Inc", str(_write(tmp_path, "month\n")))
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        # the quote opened on line 3 is never closed: the file used to import as if it were
+        ('month,revenue\n2025-01,10\n2025-02,"20\n', "line 3: malformed CSV"),
+        ('month,revenue\n2025-01,10\n2025-02,"20\n2025-03,30\n', "line 3: malformed CSV"),
+        ('month,revenue\n2025-01,"10"x\n', "line 2: malformed CSV"),
+        ("month,revenue\n2025-01,10\n2025-02,2\x000\n", "line 3, column revenue: must be a plain"),
+        ('month,revenue\n2025-01,"1,50"\n', "line 2, column revenue: must be a plain decimal"),
+    ],
+)
+def test_malformed_csv_is_refused_naming_the_line(tenant, tmp_path, text, fragment):
+    with pytest.raises(CommandError, match=fragment):
+        call_command("import_financials", str(tenant.id), str(_write(tmp_path, text)))
+    assert not FinancialPeriod.objects.exists()
+
+
+def test_a_field_over_the_csv_limit_is_a_clear_error_naming_the_line(tenant, tmp_path):
+    # 128 KiB is the csv module's field limit; it used to escape as a bare csv.Error
+    text = "month,revenue\n2025-01,1\n2025-02," + "9" * (200 * 1024) + "\n"
+
+    with pytest.raises(CommandError) as error:
+        call_command("import_financials", str(tenant.id), str(_write(tmp_path, text)))
+
+    assert "line 3: a field is longer than 131072 characters" in str(error.value)
+    assert not FinancialPeriod.objects.exists()
+
+
+def test_a_quoted_field_over_two_lines_counts_lines_from_where_the_row_starts(tenant, tmp_path):
+    text = 'month,revenue\n2025-01,"1\n0"\n2025-02,-1\n'
+
+    with pytest.raises(CommandError) as error:
+        call_command("import_financials", str(tenant.id), str(_write(tmp_path, text)))
+
+    message = str(error.value)
+    assert "line 2, column revenue: must be a plain decimal" in message
+    assert "line 4, column revenue: must not be negative" in message

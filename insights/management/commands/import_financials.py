@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import io
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,35 @@ from insights.metrics import MONEY_FIELDS
 
 # Report at most this many bad lines: enough to fix a file in one go, short enough to read.
 MAX_REPORTED_ERRORS = 20
+
+
+def csv_records(path: Path, text: str) -> Iterator[tuple[int, list[str]]]:
+    """Each non-blank record with the line it starts on, read strictly.
+
+    Strict: an unterminated quote, text after a closing quote or a NUL is a CommandError naming
+    the line, not a record the reader guessed at (an unclosed quote used to swallow the rest of
+    the file and import). A field longer than the csv module's limit (128 KiB; no month or amount
+    comes near it) is reported the same way instead of escaping as a bare ``csv.Error``.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    while True:
+        start = reader.line_num + 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            if "field limit" in str(exc):
+                limit = csv.field_size_limit()
+                raise CommandError(
+                    f"{path}: line {start}: a field is longer than {limit} characters; "
+                    "nothing was written"
+                ) from None
+            raise CommandError(
+                f"{path}: line {start}: malformed CSV ({exc}); nothing was written"
+            ) from None
+        if record:
+            yield start, record
 
 
 def find_tenant(ref: str) -> Tenant:
@@ -43,8 +74,8 @@ class Command(BaseCommand):
             text = path.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
             raise CommandError(f"cannot read {path}: {exc}") from None
-        reader = csv.DictReader(text.splitlines())
-        header = [name.strip() for name in (reader.fieldnames or [])]
+        records = csv_records(path, text)
+        header = [name.strip() for name in next(records, (1, []))[1]]
         if "month" not in header:
             raise CommandError(f"{path}: line 1: the header must name a 'month' column")
         unknown = [name for name in header if name not in {"month", *MONEY_FIELDS}]
@@ -57,11 +88,12 @@ class Command(BaseCommand):
         cleaned: list[dict[str, Any]] = []
         errors: list[str] = []
         seen: dict[date, int] = {}
-        for line_number, raw in enumerate(reader, start=2):
-            if raw.get(None):
+        for line_number, values in records:
+            if len(values) > len(header):
                 errors.append(f"line {line_number}: more values than columns")
                 continue
-            row = {key.strip(): value for key, value in raw.items() if key is not None}
+            # a short line's missing cells are empty ones, as csv.DictReader read them
+            row = {name: values[i] if i < len(values) else None for i, name in enumerate(header)}
             try:
                 period = clean_period(line_number, row, latest_month=latest)
             except PeriodError as exc:
