@@ -17,6 +17,35 @@ from django.utils import timezone
 from gateway.validation import validate_currency, validate_timezone
 
 
+class Industry(models.TextChoices):
+    """The trades a person picks from, each mapped to its NAICS 2022 sector(s) (``NAICS``), so
+    that industry norms computed from public statistics by sector apply to it."""
+
+    RETAIL = "retail", "Retail"
+    RESTAURANT = "restaurant", "Restaurant and food service"
+    PROFESSIONAL_SERVICES = "professional_services", "Professional services"
+    CONSTRUCTION = "construction", "Construction and trades"
+    MANUFACTURING = "manufacturing", "Manufacturing"
+    WHOLESALE = "wholesale", "Wholesale"
+    SOFTWARE = "software", "Software and SaaS"
+    HEALTH = "health", "Health"
+    OTHER = "other", "Other"
+
+
+# NAICS 2022 codes of each industry (sectors, or the subsectors where a sector is too broad).
+NAICS: dict[str, tuple[str, ...]] = {
+    Industry.RETAIL: ("44", "45"),
+    Industry.RESTAURANT: ("722",),
+    Industry.PROFESSIONAL_SERVICES: ("54",),
+    Industry.CONSTRUCTION: ("23",),
+    Industry.MANUFACTURING: ("31", "32", "33"),
+    Industry.WHOLESALE: ("42",),
+    Industry.SOFTWARE: ("5132", "518", "5415"),
+    Industry.HEALTH: ("62",),
+    Industry.OTHER: (),
+}
+
+
 class Tenant(models.Model):
     """A business Coach works for. Its timezone decides when its day (and its insight) begins."""
 
@@ -29,6 +58,20 @@ class Tenant(models.Model):
         help_text="Local hour (0-23) at which the daily insight is produced.",
     )
     currency = models.CharField(max_length=3, default="USD", validators=[validate_currency])
+    industry = models.CharField(max_length=32, choices=Industry.choices, default=Industry.OTHER)
+    cash_buffer = models.DecimalField(
+        max_digits=18,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text="Cash the business wants to keep at least; empty means one month of costs.",
+    )
+    forecast_warning_weeks = models.PositiveSmallIntegerField(
+        default=8,
+        validators=[MinValueValidator(1), MaxValueValidator(52)],
+        help_text="Warn when cash is forecast to run out within this many weeks.",
+    )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -121,6 +121,39 @@ def test_a_bad_patch_writes_nothing(api, tenant):
     assert tenant.name == "Alice Bakery"
 
 
+def test_the_business_profile_takes_industry_cash_buffer_and_warning_window(api, tenant):
+    response = api.patch(
+        f"/v1/tenants/{tenant.id}/",
+        {"industry": "restaurant", "cash_buffer": "25000.00", "forecast_warning_weeks": 6},
+        format="json",
+    )
+
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert (body["industry"], body["cash_buffer"], body["forecast_warning_weeks"]) == (
+        "restaurant",
+        "25000.00",
+        6,
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("industry", "bakery"), ("cash_buffer", "-1"), ("forecast_warning_weeks", 0)],
+)
+def test_a_bad_business_profile_value_is_refused_naming_the_field(api, tenant, field, value):
+    response = api.patch(f"/v1/tenants/{tenant.id}/", {field: value}, format="json")
+
+    assert response.status_code == 400
+    assert field in response.json()["errors"]
+    tenant.refresh_from_db()
+    assert (tenant.industry, tenant.cash_buffer, tenant.forecast_warning_weeks) == (
+        "other",
+        None,
+        8,
+    )
+
+
 @pytest.mark.parametrize(
     ("method", "suffix"),
     [("get", ""), ("patch", ""), ("get", "members/")],
