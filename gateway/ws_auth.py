@@ -13,7 +13,9 @@ from urllib.parse import parse_qs
 from channels.auth import AuthMiddleware
 from channels.db import database_sync_to_async
 from channels.middleware import BaseMiddleware
+from channels.security.websocket import OriginValidator, WebsocketDenier
 from channels.sessions import CookieMiddleware, SessionMiddleware
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 
 from gateway.services import user_for_key
@@ -73,6 +75,37 @@ class SessionAuthMiddleware(AuthMiddleware):
             user._wrapped = AnonymousUser()
             return
         await super().resolve_scope(scope)
+
+
+class OriginCheck(OriginValidator):
+    """The Origin rule: it protects cookie-authenticated browsers, not token clients.
+
+    A browser always sends ``Origin`` on a WebSocket handshake, so an Origin outside
+    ``ALLOWED_HOSTS`` is refused (HTTP 403) whatever the credentials: another site's page must not
+    ride the user's session cookie. A client that is not a browser (a command-line tool, a mobile
+    app) sends no Origin; it may connect with a token, and its cookies are then ignored, so a
+    connection without an Origin is never authenticated by a session. Without an Origin and
+    without a token it is refused (403), as before.
+    """
+
+    def __init__(self, application: Any) -> None:
+        # As channels' AllowedHostsOriginValidator: ALLOWED_HOSTS, or loopback in DEBUG without any.
+        allowed = list(settings.ALLOWED_HOSTS)
+        if settings.DEBUG and not allowed:
+            allowed = ["localhost", "127.0.0.1", "[::1]"]
+        super().__init__(application, allowed)
+        self.inner: Any = application  # the stub types ``application`` as ASGI2 or 3
+
+    async def __call__(
+        self, scope: _ChannelScope, receive: ASGIReceiveCallable, send: ASGISendCallable
+    ) -> Any:
+        headers = scope.get("headers", [])
+        if any(name == b"origin" for name, _ in headers):
+            return await super().__call__(scope, receive, send)
+        if token_from_scope(scope) is None:
+            return await WebsocketDenier()(scope, receive, send)
+        without_cookies = [(name, value) for name, value in headers if name != b"cookie"]
+        return await self.inner({**scope, "headers": without_cookies}, receive, send)
 
 
 def WebSocketAuthStack(inner: Any) -> Any:

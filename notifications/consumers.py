@@ -17,6 +17,7 @@ from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 
+from gateway.json_limits import JSONTooDeep, loads_limited
 from notifications import services
 from notifications.conf import setting
 from notifications.live import SERVER_ID, group_for, watch
@@ -159,7 +160,10 @@ class NotificationConsumer(AsyncWebsocketConsumer):
             await self._error("bad_frame", "send JSON text frames, not binary")
             return
         try:
-            content = json.loads(text_data)
+            content = loads_limited(text_data)
+        except JSONTooDeep as too_deep:
+            await self._error("bad_json", f"the message is {too_deep}")
+            return
         except ValueError:
             await self._error("bad_json", "the message is not valid JSON")
             return
