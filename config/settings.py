@@ -6,6 +6,7 @@ SECRET_KEY is required and cookies are secure.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",  # failed logins and lockouts, on every login form (gateway/lockout.py)
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI's files, served by the web process (no CDN)
@@ -67,6 +69,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so every log line of a request, and every response, carries its X-Request-ID.
     "gateway.logs.RequestIdMiddleware",
+    # A body over DATA_UPLOAD_MAX_MEMORY_SIZE: a JSON 413 naming the limit, before it is read.
+    "gateway.body_limit.BodySizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # The web console's static files, served by the web process itself (no CDN, no extra server).
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -76,6 +80,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its 429 (gateway/lockout.py).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -157,20 +163,45 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "/admin/login/"
 
+# --- Login defences (README "Faults and security") ----------------------------------------------
+# Proxies in front of the web process that append the client's address to X-Forwarded-For: the
+# client is that many entries from the right; 0 (the default) ignores the header altogether.
+NUM_PROXIES = env_int("NUM_PROXIES", 0, minimum=0, maximum=10)
+# django-axes checks every authenticate() call first, and locks out a username from an address
+# after AXES_FAILURE_LIMIT failures for AXES_COOLOFF_MINUTES (counted in Postgres).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "gateway.proxies.client_ip"
+AXES_USERNAME_CALLABLE = "gateway.lockout.axes_username"
+AXES_LOCKOUT_CALLABLE = "gateway.lockout.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "gateway.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # DRF's own throttles, reading the client address by the NUM_PROXIES rule and letting
+    # requests through when the cache is down (gateway/throttling.py)
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "gateway.throttling.AnonRateThrottle",
+        "gateway.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("THROTTLE_ANON", "60/min"),
         "user": env_str("THROTTLE_USER", "1200/min"),
+        # password logins (token and session), per client address and per username
+        "login": env_str("THROTTLE_LOGIN", "10/min"),
+        "login_username": env_str("THROTTLE_LOGIN_USERNAME", "30/hour"),
     },
+    "NUM_PROXIES": NUM_PROXIES,
     # limit/offset validated (a 400 naming them, never a database error), pages capped at 1000
     "DEFAULT_PAGINATION_CLASS": "gateway.pagination.Pagination",
     # JSON with a lone surrogate or a NUL anywhere is a 400 naming the field (gateway/parsers.py)
@@ -249,7 +280,11 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # django-axes: its warnings (repeated failures, lockouts) without a line per login
+        "axes": {"level": "WARNING"},
+    },
 }
 
 # --- Celery -------------------------------------------------------------------------------------

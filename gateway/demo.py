@@ -75,9 +75,25 @@ def _ensure_user(username: str, password: str, **values: Any) -> Any:
     return user
 
 
+class DemoRefused(RuntimeError):
+    """The demo data was asked for where real people log in."""
+
+
+def refuse_in_production() -> None:
+    """The demo's users have published passwords (one a superuser): never in production."""
+    if settings.COACH_ENV == "production":
+        raise DemoRefused(
+            "seed_demo refuses to run with COACH_ENV=production: it creates users whose "
+            f"passwords are published ({DEMO_USERNAME}/{DEMO_PASSWORD}, and the superuser "
+            f"{ADMIN_USERNAME}/{ADMIN_PASSWORD}). Create real users with `manage.py "
+            "createsuperuser`; run the demo on a development or test setup."
+        )
+
+
 @transaction.atomic
 def seed_demo() -> dict[str, Any]:
     """Create, or bring back to their demo state, the demo tenants, users and token."""
+    refuse_in_production()
     demo = _ensure_user(DEMO_USERNAME, DEMO_PASSWORD, email="demo@example.com")
     admin = _ensure_user(
         ADMIN_USERNAME, ADMIN_PASSWORD, email="admin@example.com", is_staff=True, is_superuser=True

@@ -9,12 +9,16 @@ needs to remember it.
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
 from rest_framework import parsers
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import ParseError, ValidationError
+
+from gateway.json_limits import MAX_JSON_DEPTH, json_depth
 
 _NOT_TEXT = re.compile("[\x00\ud800-\udfff]")
 
@@ -56,8 +60,26 @@ def check_text(data: Any) -> None:
             )
 
 
+def check_depth(raw: bytes, encoding: str) -> None:
+    """A ParseError (400) for a document nested deeper than ``MAX_JSON_DEPTH``, found by a scan
+    that does not recurse, before the parser (which recurses once per level) sees it."""
+    if raw.count(b"[") + raw.count(b"{") <= MAX_JSON_DEPTH:
+        return  # too few brackets to nest that deep: most bodies skip the scan
+    try:
+        text = raw.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return  # the parser names the encoding error
+    if json_depth(text, stop_above=MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
+        raise ParseError(TOO_DEEP)
+
+
+TOO_DEEP = f"JSON parse error - nested deeper than {MAX_JSON_DEPTH} levels of arrays and objects."
+
+
 class JSONParser(parsers.JSONParser):
-    """DRF's JSON parser, then :func:`check_text` on the document (400 naming the field)."""
+    """DRF's JSON parser, refusing documents nested deeper than ``MAX_JSON_DEPTH`` (Python's
+    parser would exhaust its recursion limit: a 500), then :func:`check_text` on the document
+    (400 naming the field)."""
 
     def parse(
         self,
@@ -65,6 +87,12 @@ class JSONParser(parsers.JSONParser):
         media_type: str | None = None,
         parser_context: Mapping[str, Any] | None = None,
     ) -> Any:
-        data = super().parse(stream, media_type, parser_context)
+        raw = stream.read()
+        encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
+        check_depth(raw, encoding)
+        try:
+            data = super().parse(io.BytesIO(raw), media_type, parser_context)
+        except RecursionError:  # a thread with less stack to spare than the limit assumes
+            raise ParseError(TOO_DEEP) from None
         check_text(data)
         return data

@@ -138,6 +138,8 @@ class NewApiTokenSerializer(ApiTokenSerializer):
 
 
 class LoginSerializer(serializers.Serializer):
-    username = serializers.CharField()
-    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+    username = serializers.CharField(max_length=150)  # Django's limit for a username
+    password = serializers.CharField(
+        style={"input_type": "password"}, trim_whitespace=False, max_length=4096
+    )
     token_name = serializers.CharField(required=False, default="login", max_length=100)

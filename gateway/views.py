@@ -8,12 +8,14 @@ from typing import Any
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
+from django.utils.cache import add_never_cache_headers
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, mixins, permissions, status, throttling
+from rest_framework import generics, mixins, permissions, status
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
+from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from gateway import services
@@ -27,6 +29,13 @@ from gateway.serializers import (
     TenantSerializer,
 )
 from gateway.tenancy import TenantScopedMixin, authenticated_user
+from gateway.throttling import login_throttles
+
+
+def secret(response: Response) -> Response:
+    """A response carrying a credential: no cache or proxy may keep it (``no-store``)."""
+    add_never_cache_headers(response)
+    return response
 
 
 class MeView(APIView):
@@ -35,22 +44,14 @@ class MeView(APIView):
         return Response(MeSerializer(request.user).data)
 
 
-class LoginThrottle(throttling.AnonRateThrottle):
-    """Password guessing is throttled per client address whether or not it is logged in."""
-
-    scope = "login"
-    rate = "10/min"
-
-    def get_rate(self) -> str | None:
-        return self.THROTTLE_RATES.get(self.scope, self.rate)
-
-
 class LoginView(APIView):
     """Exchange a username and password for a new API token."""
 
     permission_classes = [permissions.AllowAny]
     authentication_classes: list = []
-    throttle_classes = [LoginThrottle]
+
+    def get_throttles(self) -> list[BaseThrottle]:
+        return login_throttles()
 
     def get_authenticate_header(self, request: Request) -> str:
         return "Token"  # a wrong password is a 401, which must say how to authenticate
@@ -60,7 +61,7 @@ class LoginView(APIView):
         data = LoginSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = authenticate(
-            request,
+            request._request,  # the HttpRequest: django-axes marks a lockout on it
             username=data.validated_data["username"],
             password=data.validated_data["password"],
         )
@@ -68,7 +69,7 @@ class LoginView(APIView):
             raise AuthenticationFailed("Wrong username or password.")
         token, key = services.issue_token(user, data.validated_data["token_name"])
         body = NewApiTokenSerializer(token, context={"key": key}).data
-        return Response(body, status=status.HTTP_201_CREATED)
+        return secret(Response(body, status=status.HTTP_201_CREATED))
 
 
 class TokenListCreateView(generics.ListCreateAPIView):
@@ -88,7 +89,7 @@ class TokenListCreateView(generics.ListCreateAPIView):
             expires_in=timedelta(days=days) if days else None,
         )
         body = NewApiTokenSerializer(token, context={"key": key}).data
-        return Response(body, status=status.HTTP_201_CREATED)
+        return secret(Response(body, status=status.HTTP_201_CREATED))
 
 
 class TokenDetailView(mixins.RetrieveModelMixin, generics.GenericAPIView):

@@ -99,17 +99,22 @@ def free_port() -> int:
 
 @contextmanager
 def daphne_server(
-    port: int | None = None, *, ready_timeout: float = 30.0, **env: str
+    port: int | None = None,
+    *,
+    ready_timeout: float = 30.0,
+    options: tuple[str, ...] = (),
+    **env: str,
 ) -> Iterator[tuple[subprocess.Popen, int]]:
     """A real ``daphne`` serving ``config.asgi`` on loopback; yields (process, port).
 
     It runs the test settings against the test database (``process_env``); ``env`` adds or
-    overrides variables, e.g. ``CHANNEL_LAYER_URL`` or ``NOTIFICATIONS_HEARTBEAT_TIMEOUT``.
+    overrides variables, e.g. ``CHANNEL_LAYER_URL`` or ``NOTIFICATIONS_HEARTBEAT_TIMEOUT``;
+    ``options`` adds daphne command-line options (those of the Procfile, say).
     Ready when ``/healthz`` answers.
     """
     port = port or free_port()
     args = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)]
-    args += ["config.asgi:application"]
+    args += [*options, "config.asgi:application"]
     log = open(ROOT / f".daphne-{port}.log", "w+b")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
         args, cwd=ROOT, env=process_env(**env), stdout=log, stderr=subprocess.STDOUT

@@ -102,6 +102,13 @@ def test_the_demo_user_sees_the_dashboard_a_live_alert_and_acts_on_it(
         page = browser.pages[0] if browser.pages else browser.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
+        # the page runs under its Content-Security-Policy: anything it blocks is reported here
+        page.on(
+            "console",
+            lambda message: (
+                errors.append(message.text) if "Content Security Policy" in message.text else None
+            ),
+        )
 
         # when: the demo user logs in (after one wrong password)
         login(page, base, tenant_id, shot)
@@ -111,6 +118,17 @@ def test_the_demo_user_sees_the_dashboard_a_live_alert_and_acts_on_it(
         assert page.inner_text(".page-head h1") == "Thames Print Studio"
         assert re.fullmatch(r"\d+", page.inner_text("[data-testid=score]"))
         assert page.locator(".component").count() == 4
+        # each bar is as wide as its score: a style the script sets, which the policy lets through
+        bars = page.eval_on_selector_all(
+            ".component .bar",
+            """bars => bars.map(bar => [
+                100 * bar.firstElementChild.getBoundingClientRect().width
+                    / bar.getBoundingClientRect().width,
+                Number(bar.getAttribute("aria-valuenow")),
+            ])""",
+        )
+        assert len(bars) == 4
+        assert all(abs(percent - score) <= 2.5 for percent, score in bars), bars
         assert page.locator(".trend-card svg.chart circle").count() >= 20
         assert "What changed since" in page.inner_text(".change-card h2")
         assert page.locator(".rec").count() >= 1

@@ -1,6 +1,6 @@
 from datetime import date
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from gateway.demo import (
@@ -9,6 +9,8 @@ from gateway.demo import (
     DEMO_PASSWORD,
     DEMO_TENANTS,
     DEMO_USERNAME,
+    DemoRefused,
+    refuse_in_production,
     seed_demo,
 )
 from gateway.models import Tenant
@@ -31,8 +33,15 @@ class Command(BaseCommand):
         "history (safe to run again)."
     )
 
-    @transaction.atomic
     def handle(self, *args: object, **options: object) -> None:
+        try:
+            refuse_in_production()
+        except DemoRefused as refused:
+            raise CommandError(str(refused)) from None
+        self._seed()
+
+    @transaction.atomic
+    def _seed(self) -> None:
         result = seed_demo()
         stories = {spec.name: spec.story for spec in DEMO_TENANTS}
         for tenant in result["tenants"]:
