@@ -36,18 +36,23 @@ def procfile_daphne_options() -> tuple[str, ...]:
     return tuple(options)
 
 
-def login(port: int, username: str, forwarded_for: str) -> int:
+def post(port: int, username: str, forwarded_for: str, password: str = "wrong"):  # noqa: S107
+    """(status, headers, body) of a token login through the real server."""
     request = urllib.request.Request(
         f"http://127.0.0.1:{port}/v1/auth/token/",
-        data=json.dumps({"username": username, "password": "wrong"}).encode(),
+        data=json.dumps({"username": username, "password": password}).encode(),
         headers={"Content-Type": "application/json", "X-Forwarded-For": forwarded_for},
         method="POST",
     )
     try:
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - http only
-            return int(response.status)
+            return int(response.status), response.headers, json.loads(response.read())
     except urllib.error.HTTPError as error:
-        return int(error.code)
+        return int(error.code), error.headers, json.loads(error.read())
+
+
+def login(port: int, username: str, forwarded_for: str) -> int:
+    return post(port, username, forwarded_for)[0]
 
 
 def test_the_procfile_web_process_ignores_a_forged_x_forwarded_for():
@@ -70,3 +75,15 @@ def test_behind_one_proxy_the_address_it_appended_counts():
         "203.0.113.7",
         "203.0.113.8",
     }
+
+
+def test_the_lockout_answers_through_the_asgi_server(django_user_model):
+    # daphne runs Django's middleware asynchronously: axes' lockout takes its async path there
+    django_user_model.objects.create_user(username="carol", password="pw-carol")
+    with daphne_server(AXES_FAILURE_LIMIT="2") as (_, port):
+        statuses = [login(port, "carol", "198.51.100.1") for _ in range(2)]
+        status, headers, body = post(port, "carol", "198.51.100.1", password="pw-carol")
+    assert statuses == [401, 429]
+    assert status == 429
+    assert body["detail"].startswith("Too many failed logins for this username")
+    assert int(headers["Retry-After"]) == 15 * 60
