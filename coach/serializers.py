@@ -294,6 +294,12 @@ def message_data(message: Message) -> dict[str, Any]:
 
 
 class ConversationSerializer(serializers.ModelSerializer):
+    """A caller's conversation about a recommendation. Before the first question there is none:
+    ``id``, ``created_at`` and ``updated_at`` are null and ``messages`` is empty."""
+
+    id = serializers.IntegerField(read_only=True, allow_null=True)
+    created_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    updated_at = serializers.DateTimeField(read_only=True, allow_null=True)
     messages = MessageSerializer(many=True, read_only=True)
 
     class Meta:

@@ -195,7 +195,10 @@ class ActionPlanConfirmView(ActionPlanMixin, generics.GenericAPIView):
 
 
 class ActionTaskListView(ActionPlanMixin, generics.GenericAPIView):
+    """A plan's tasks in order: the whole list, never paged (a plan has a handful)."""
+
     serializer_class = ActionTaskSerializer
+    pagination_class = None  # the answer is a plain list, and the schema says so
 
     @extend_schema(
         operation_id="tenants_coach_action_plans_tasks_list",
@@ -238,6 +241,7 @@ class ActionTaskDetailView(ActionPlanMixin, generics.GenericAPIView):
 
 class ActionTaskReorderView(ActionPlanMixin, generics.GenericAPIView):
     serializer_class = ActionTaskSerializer
+    pagination_class = None  # answers the reordered tasks as a plain list
 
     @extend_schema(request=ReorderSerializer, responses={200: ActionTaskSerializer(many=True)})
     def post(self, request: Request, tenant_id: str, pid: int) -> Response:
@@ -266,7 +270,9 @@ class ConversationView(TenantRecommendationMixin, generics.GenericAPIView):
         recommendation = self.get_recommendation()
         conversation = chat.conversation_for(recommendation, self.user)
         if conversation is None:
-            return Response({"id": None, "recommendation": recommendation.pk, "messages": []})
+            # None yet: it starts with the first question (id and timestamps null until then).
+            empty = {"id": None, "recommendation": recommendation.pk, "created_at": None}
+            return Response({**empty, "updated_at": None, "messages": []})
         return Response(ConversationSerializer(conversation).data)
 
     @extend_schema(

@@ -10,6 +10,10 @@ from rest_framework import serializers
 from gateway.models import ApiToken, Membership, Tenant
 from gateway.validation import ISO_4217, canonical_timezone
 
+# A user's email as Django stores it: an address, or "" for a user without one. Answered as a
+# plain string: ``format: email`` in the schema would promise an address the API may not have.
+EMAIL_HELP = "An email address; empty when the user has none."
+
 
 class TenantSerializer(serializers.ModelSerializer):
     role = serializers.SerializerMethodField()
@@ -62,7 +66,7 @@ class TenantSerializer(serializers.ModelSerializer):
 class MemberSerializer(serializers.ModelSerializer):
     user_id = serializers.IntegerField(source="user.id", read_only=True)
     username = serializers.CharField(source="user.username", read_only=True)
-    email = serializers.EmailField(source="user.email", read_only=True)
+    email = serializers.CharField(source="user.email", read_only=True, help_text=EMAIL_HELP)
 
     class Meta:
         model = Membership
@@ -79,6 +83,7 @@ class MembershipBriefSerializer(serializers.ModelSerializer):
 
 
 class MeSerializer(serializers.ModelSerializer):
+    email = serializers.CharField(read_only=True, help_text=EMAIL_HELP)
     memberships = serializers.SerializerMethodField()
 
     class Meta:

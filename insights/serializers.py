@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Case, When
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -13,8 +15,19 @@ from insights.models import FinancialPeriod, Insight
 PRIORITY_ORDER: tuple[Priority, ...] = tuple(sorted(Priority, key=lambda p: -p.rank))
 
 
+@extend_schema_field(
+    {"type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$", "example": "2024-11"}
+)
+class MonthField(serializers.DateField):
+    """A period's month, answered as ``YYYY-MM`` (what the filters and the console use); the
+    schema says so instead of ``format: date``, which promises a full date."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m", **kwargs)
+
+
 class FinancialPeriodSerializer(serializers.ModelSerializer):
-    month = serializers.DateField(format="%Y-%m")
+    month = MonthField()
 
     class Meta:
         model = FinancialPeriod

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from notifications.conf import INBOX_CAP
@@ -45,16 +46,36 @@ class CountSerializer(serializers.Serializer):
     deleted = serializers.IntegerField(required=False)
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\\.[0-9]+)?)?$",
+        "example": "22:00",
+    }
+)
+class LocalTimeField(serializers.TimeField):
+    """A wall-clock time of the tenant's zone: answered ``HH:MM:SS``, taken as ``HH:MM`` too.
+
+    Not ``format: time``: that is RFC 3339's full-time, which carries a UTC offset, and a quiet
+    hour has none (it follows the tenant's timezone, DST included)."""
+
+
 class PreferencesSerializer(serializers.ModelSerializer):
     live_kinds = serializers.ListField(
         child=serializers.ChoiceField(choices=Kind.choices),
         allow_empty=True,
         help_text="Kinds pushed live over the WebSocket; the others only land in the inbox.",
     )
-    quiet_start = serializers.TimeField(
-        allow_null=True, required=False, help_text="Local time (tenant's timezone), HH:MM."
+    quiet_start = LocalTimeField(
+        allow_null=True,
+        required=False,
+        help_text="Local time (tenant's timezone), HH:MM; answered as HH:MM:SS.",
     )
-    quiet_end = serializers.TimeField(allow_null=True, required=False)
+    quiet_end = LocalTimeField(
+        allow_null=True,
+        required=False,
+        help_text="Local time (tenant's timezone), HH:MM; answered as HH:MM:SS.",
+    )
 
     class Meta:
         model = Inbox

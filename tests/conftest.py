@@ -10,10 +10,12 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import caches
+from django.test import Client
 from rest_framework.test import APIClient
 
 from gateway.models import Role, Tenant
 from gateway.services import create_tenant, issue_token
+from tests.schema_check import checking_request
 
 if TYPE_CHECKING:
     import _socket  # where the stubs declare socket.connect
@@ -49,6 +51,13 @@ def _fresh_cache_namespace() -> Iterator[None]:
     default.key_prefix = f"{before}-{uuid.uuid4().hex[:8]}"
     yield
     default.key_prefix = before
+
+
+@pytest.fixture(autouse=True)
+def _responses_match_the_schema(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every JSON answer of ``/v1/`` that a test receives must be what the OpenAPI schema says
+    (tests/schema_check.py): a mismatch fails the test that saw it."""
+    monkeypatch.setattr(Client, "request", checking_request(Client.request))
 
 
 @pytest.fixture
