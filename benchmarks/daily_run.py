@@ -173,12 +173,14 @@ def create_tenants(conn: object, count: int, due: datetime, *, prefix: str) -> l
         ]
         with cur.copy(
             f"COPY {Tenant._meta.db_table} (id, name, timezone, insight_hour, currency, "
-            "is_active, created_at, updated_at) FROM STDIN"
+            "is_active, created_at, updated_at, industry, forecast_warning_weeks) FROM STDIN"
         ) as copy:
             for i, tid in enumerate(ids):
+                # Insight hour 0: the day's hour has come in every zone, so every tenant due now
+                # runs now (the dispatcher holds a day back until its hour).
                 copy.write(
-                    f"{tid}\t{prefix} {i}\t{ZONES[i % len(ZONES)]}\t{rng.choice((5, 6, 7))}\t"
-                    f"{CURRENCIES[i % len(CURRENCIES)]}\tt\t{now}\t{now}\n"
+                    f"{tid}\t{prefix} {i}\t{ZONES[i % len(ZONES)]}\t0\t"
+                    f"{CURRENCIES[i % len(CURRENCIES)]}\tt\t{now}\t{now}\tother\t8\n"
                 )
         columns = ", ".join(("tenant_id", "month", *MONEY_FIELDS, "created_at", "updated_at"))
         with cur.copy(f"COPY {FinancialPeriod._meta.db_table} ({columns}) FROM STDIN") as copy:
