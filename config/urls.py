@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from coach.views import CatalogView, VocabularyView
 from gateway import console, health
 from insights import prometheus
-from notifications.channel_views import UnsubscribeView
+from insights.imports.views import ImportTemplateView
 
 urlpatterns = [
     path("", console.index, name="console"),
@@ -16,10 +16,11 @@ urlpatterns = [
     path("v1/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("v1/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("v1/", include("gateway.urls")),
+    path(
+        "v1/imports/template.<str:fmt>", ImportTemplateView.as_view(), name="import-template"
+    ),
     path("v1/tenants/<uuid:tenant_id>/", include("insights.urls")),
     path("v1/tenants/<uuid:tenant_id>/notifications/", include("notifications.urls")),
-    # One-click unsubscribe from an email: a signed link, no login (an HTML page, not the API).
-    path("email/unsubscribe/<str:token>/", UnsubscribeView.as_view(), name="email-unsubscribe"),
     path("v1/tenants/<uuid:tenant_id>/coach/", include("coach.urls")),
     path("v1/tenants/<uuid:tenant_id>/", include("feedback.urls")),
     path("v1/coach/catalog/", CatalogView.as_view(), name="catalog"),

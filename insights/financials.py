@@ -66,11 +66,12 @@ def parse_month(raw: Any) -> date:
     return date(year, month, 1)
 
 
-def parse_amount(field: str, raw: Any) -> Decimal | None:
+def parse_amount(field: str, raw: Any, *, signed: bool | None = None) -> Decimal | None:
     """A money value, or None for unknown (null or empty).
 
     A JSON number, or text that is a plain decimal ("1234.56"); anything else is refused with
-    the accepted form, never guessed at ("1,50", "1e3", "1_000", "$5", "١٢")."""
+    the accepted form, never guessed at ("1,50", "1e3", "1_000", "$5", "١٢"). ``signed``: may
+    it be negative (default: as ``field`` allows; a bank transaction's amount is signed)."""
     if raw is None or (isinstance(raw, str) and raw.strip() == ""):
         return None
     if isinstance(raw, bool):
@@ -92,7 +93,7 @@ def parse_amount(field: str, raw: Any) -> Decimal | None:
         raise ValueError("must be a finite number")
     if abs(value) > MAX_ABS_AMOUNT:
         raise ValueError(f"is out of range (at most {MAX_ABS_AMOUNT:,} in absolute value)")
-    if value < 0 and field not in SIGNED_FIELDS:
+    if value < 0 and not (field in SIGNED_FIELDS if signed is None else signed):
         raise ValueError("must not be negative")
     if value.as_tuple().exponent < -2:  # type: ignore[operator]
         raise ValueError("has more than 2 decimal places")
@@ -131,8 +132,13 @@ def clean_period(row: int, data: Any, *, latest_month: date) -> dict[str, Any]:
     return cleaned
 
 
-def clean_periods(tenant: Tenant, rows: Any) -> list[dict[str, Any]]:
-    """Every period validated, or PeriodError for the first bad one; nothing is written here."""
+def clean_periods(
+    tenant: Tenant, rows: Any, *, errors: list[PeriodError] | None = None
+) -> list[dict[str, Any]]:
+    """Every period validated, or PeriodError for the first bad one; nothing is written here.
+
+    ``errors``: collect every bad period there instead (an import's preview lists them all);
+    the good ones are returned, and the caller writes nothing while ``errors`` is not empty."""
     if not isinstance(rows, list):
         raise PeriodError(-1, "periods", "must be a list of periods")
     if not rows:
@@ -143,20 +149,29 @@ def clean_periods(tenant: Tenant, rows: Any) -> list[dict[str, Any]]:
     cleaned: list[dict[str, Any]] = []
     seen: dict[date, int] = {}
     for index, data in enumerate(rows):
-        period = clean_period(index, data, latest_month=latest)
-        if period["month"] in seen:
-            raise PeriodError(
-                index, "month", f"{period['month']:%Y-%m} repeats row {seen[period['month']]}"
-            )
+        try:
+            period = clean_period(index, data, latest_month=latest)
+            if period["month"] in seen:
+                raise PeriodError(
+                    index, "month", f"{period['month']:%Y-%m} repeats row {seen[period['month']]}"
+                )
+        except PeriodError as exc:
+            if errors is None:
+                raise
+            errors.append(exc)
+            continue
         seen[period["month"]] = index
         cleaned.append(period)
     return cleaned
 
 
 @transaction.atomic
-def upsert_periods(tenant: Tenant, cleaned: Iterable[dict[str, Any]]) -> UpsertResult:
+def upsert_periods(
+    tenant: Tenant, cleaned: Iterable[dict[str, Any]], *, rescore: bool = True
+) -> UpsertResult:
     """Write validated periods in one transaction, with today's insight re-scored on them. A
-    field absent from a period keeps its stored value; an explicit null makes it unknown."""
+    field absent from a period keeps its stored value; an explicit null makes it unknown.
+    ``rescore=False``: the caller (an import, writing more than periods) re-scores once itself."""
     cleaned = list(cleaned)
     months = [period["month"] for period in cleaned]
     existing = {
@@ -183,7 +198,7 @@ def upsert_periods(tenant: Tenant, cleaned: Iterable[dict[str, Any]]) -> UpsertR
     for row in to_update:
         row.updated_at = now
     FinancialPeriod.objects.bulk_update(to_update, [*MONEY_FIELDS, "updated_at"])
-    if to_create or to_update:
+    if (to_create or to_update) and rescore:
         books_changed(tenant)  # today's insight, if written already, follows the books
     return UpsertResult(len(to_create), len(to_update), unchanged, sorted(months))
 

@@ -117,3 +117,14 @@ class InsightFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tenant} {self.local_date}: {self.error[:60]}"
+
+
+# Imports, bank accounts and transactions (insights/imports/); defined there, registered here.
+from insights.imports.models import (  # noqa: E402, F401
+    BankAccount,
+    BankTransaction,
+    DataImport,
+    MovementAlert,
+    NormalMovement,
+    StatementBalance,
+)
