@@ -70,6 +70,8 @@ app.autodiscover_tasks()
 # a data migration. The admin can still disable one: the scheduler keeps a row's ``enabled``.
 DISPATCH_ENTRY = "insights: dispatch due insights"
 PRUNE_ENTRY = "notifications: prune stale live connections"
+SWEEP_ENTRY = "notifications: send due deliveries"
+REMINDERS_ENTRY = "coach: plan reminders"
 
 
 def beat_schedule() -> dict[str, dict[str, Any]]:
@@ -87,6 +89,16 @@ def beat_schedule() -> dict[str, dict[str, Any]]:
             "task": "notifications.tasks.prune_stale_connections",
             "schedule": 300.0,
             "options": {"queue": "notifications"},
+        },
+        SWEEP_ENTRY: {
+            "task": "notifications.tasks.sweep_deliveries",
+            "schedule": 60.0,
+            "options": {"queue": "notifications"},
+        },
+        REMINDERS_ENTRY: {
+            "task": "coach.tasks.send_plan_reminders",
+            "schedule": 900.0,
+            "options": {"queue": "default"},
         },
     }
 

@@ -315,6 +315,28 @@ INSIGHT_BATCH_SOFT_TIME_LIMIT = env_int("INSIGHT_BATCH_SOFT_TIME_LIMIT", 240, mi
 # How often Beat runs the dispatcher (seconds): config.celery.beat_schedule() reads it.
 INSIGHT_DISPATCH_EVERY = env_int("INSIGHT_DISPATCH_EVERY", 300, minimum=10)
 
+# --- Email, Slack and webhooks (notifications/channels) ------------------------------------------
+# Django's own EMAIL_* variables: SMTP whenever EMAIL_HOST is set, the console backend otherwise
+# (emails are printed by the worker). `.ci/start` runs a local mail catcher and points these at it.
+EMAIL_HOST = env_str("EMAIL_HOST", "") or ""
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1, maximum=65535)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "") or ""
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "") or ""
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Coach <coach@localhost>") or "coach@localhost"
+# Where links in emails and Slack messages point (the console, one-click unsubscribe).
+COACH_PUBLIC_URL = env_url("COACH_PUBLIC_URL", "http://127.0.0.1:8000", ("http", "https"))
+# Webhook and Slack URLs may name loopback or private addresses only when this is on (tests,
+# self-hosting); plain http is refused in production whatever this says.
+COACH_WEBHOOK_ALLOW_PRIVATE = env_bool("COACH_WEBHOOK_ALLOW_PRIVATE", False)
+
 # --- LLM (optional) -----------------------------------------------------------------------------
 OPENAI_API_KEY = env_str("OPENAI_API_KEY", "") or ""
 OPENAI_BASE_URL = env_str("OPENAI_BASE_URL", "") or None

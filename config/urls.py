@@ -6,6 +6,7 @@ from coach.views import CatalogView, VocabularyView
 from gateway import console, health
 from insights import prometheus
 from insights.imports.views import ImportTemplateView
+from notifications.channel_views import UnsubscribeView
 
 urlpatterns = [
     path("", console.index, name="console"),
@@ -21,6 +22,8 @@ urlpatterns = [
     ),
     path("v1/tenants/<uuid:tenant_id>/", include("insights.urls")),
     path("v1/tenants/<uuid:tenant_id>/notifications/", include("notifications.urls")),
+    # One-click unsubscribe from an email: a signed link, no login (an HTML page, not the API).
+    path("email/unsubscribe/<str:token>/", UnsubscribeView.as_view(), name="email-unsubscribe"),
     path("v1/tenants/<uuid:tenant_id>/coach/", include("coach.urls")),
     path("v1/tenants/<uuid:tenant_id>/", include("feedback.urls")),
     path("v1/coach/catalog/", CatalogView.as_view(), name="catalog"),

@@ -40,6 +40,20 @@ _DEFAULTS: dict[str, Any] = {
     "NOTIFICATIONS_STALE_SECONDS": lambda: env_float(
         "NOTIFICATIONS_STALE_SECONDS", 300.0, minimum=1.0
     ),
+    # Channels out (notifications/delivery.py). A sender holds a delivery this long; a worker
+    # that dies mid-send leaves it to run out, then the sweep hands the delivery to another.
+    # Longer than an SMTP exchange (EMAIL_TIMEOUT) or a webhook POST (10 s) can take.
+    "NOTIFICATIONS_SEND_LEASE_SECONDS": lambda: env_float(
+        "NOTIFICATIONS_SEND_LEASE_SECONDS", 120.0, minimum=0.1
+    ),
+    # Retries: the first after this many seconds, each next one 4 times later, capped at 6 h:
+    # 1 min, 4 min, 16 min, 1 h, 4.3 h, 6 h, 6 h: about 18 hours over 8 attempts.
+    "NOTIFICATIONS_RETRY_BASE_SECONDS": lambda: env_float(
+        "NOTIFICATIONS_RETRY_BASE_SECONDS", 60.0, minimum=0.01
+    ),
+    "NOTIFICATIONS_MAX_ATTEMPTS": lambda: env_int("NOTIFICATIONS_MAX_ATTEMPTS", 8, minimum=1),
+    # A destination failing this many attempts in a row is disabled and its owners told.
+    "NOTIFICATIONS_DISABLE_AFTER": lambda: env_int("NOTIFICATIONS_DISABLE_AFTER", 15, minimum=1),
 }
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 
@@ -121,3 +123,196 @@ class LiveConnection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} in {self.tenant_id} on {self.server}"
+
+
+# --- channels out: email, Slack, webhooks ----------------------------------------------------
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "Email"
+    SLACK = "slack", "Slack"
+    WEBHOOK = "webhook", "Webhook"
+
+
+class DigestFrequency(models.TextChoices):
+    DAILY = "daily", "Daily"
+    WEEKLY = "weekly", "Weekly"
+    OFF = "off", "Off"
+
+
+class Event(models.TextChoices):
+    """What a delivery is about; the webhook events are the ``*.*`` ones."""
+
+    DIGEST = "digest", "Morning email"
+    ALERT = "alert.created", "Alert"
+    INSIGHT = "insight.created", "Insight"
+    PLAN_DUE = "plan.due", "Plan due"
+    TEST = "test", "Test event"
+
+
+WEBHOOK_EVENTS = (Event.INSIGHT.value, Event.ALERT.value, Event.PLAN_DUE.value)
+# Kinds emailed at once when nobody says otherwise: the ones that need a human now.
+DEFAULT_EMAIL_KINDS = (Kind.ERROR.value, Kind.COACH_ALERT.value)
+
+
+class ChannelPreferences(models.Model):
+    """Which kinds go out by email, the morning email's frequency, and quiet-hour handling.
+
+    A row with a user is that member's choice; the row without one is the tenant's default. A
+    null field inherits: member, then tenant default, then the built-in default
+    (``services``' ``BUILTIN_PREFERENCES``), as Knock and openwisp-notifications do.
+    """
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    email_kinds = models.JSONField(null=True, blank=True, help_text="Kinds emailed at once.")
+    digest = models.CharField(  # noqa: DJ001 - null means "inherit", distinct from any choice
+        max_length=8, choices=DigestFrequency.choices, null=True, blank=True
+    )
+    digest_weekday = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="For a weekly digest: 0 is Monday, 6 Sunday."
+    )
+    urgent_in_quiet_hours = models.BooleanField(
+        null=True, blank=True, help_text="Email urgent alerts during quiet hours instead of after."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "channel preferences"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "user"],
+                condition=models.Q(user__isnull=False),
+                name="chanpref_member_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["tenant"],
+                condition=models.Q(user__isnull=True),
+                name="chanpref_tenant_unique",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(digest_weekday__isnull=True) | models.Q(digest_weekday__lte=6),
+                name="chanpref_weekday_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"channel preferences of {self.user_id or 'tenant'} in {self.tenant_id}"
+
+
+class Destination(models.Model):
+    """A tenant's Slack incoming webhook or signed HTTPS endpoint."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(
+        max_length=8, choices=[(Channel.SLACK, "Slack"), (Channel.WEBHOOK, "Webhook")]
+    )
+    name = models.CharField(max_length=100, blank=True, default="")
+    url = models.URLField(max_length=2000)
+    secret = models.CharField(max_length=100, blank=True, default="", editable=False)
+    events = models.JSONField(default=list, help_text="Events sent to it.")
+    enabled = models.BooleanField(default=True)
+    disabled_reason = models.CharField(max_length=300, blank=True, default="")
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.name or self.url}"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Delivery(models.Model):
+    """One message to one recipient on one channel: the record that makes it go out once.
+
+    Written in the transaction of what it reports (the insight, the alert), unique per
+    recipient and ``key``, so a re-run writes nothing new. A sender claims it with a lease
+    (``sending`` until ``lease_until``); a worker that dies mid-send leaves the lease to run
+    out and the sweep hands it to another; a ``sent`` row is never sent again.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    event = models.CharField(max_length=32, choices=Event.choices)
+    key = models.CharField(max_length=200, help_text="What it is about, e.g. insight:<id>.")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    destination = models.ForeignKey(
+        Destination, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    payload = models.JSONField(default=dict)
+    status = models.CharField(
+        max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    lease_until = models.DateTimeField(null=True, blank=True)
+    response_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name_plural = "deliveries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "user", "key"],
+                condition=models.Q(user__isnull=False),
+                name="delivery_once_per_member",
+            ),
+            models.UniqueConstraint(
+                fields=["destination", "key"],
+                condition=models.Q(destination__isnull=False),
+                name="delivery_once_per_destination",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=False) | models.Q(destination__isnull=False),
+                name="delivery_has_recipient",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                name="delivery_due_idx",
+                condition=models.Q(status__in=["pending", "sending"]),
+            ),
+            models.Index(fields=["destination", "-id"], name="delivery_dest_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.event} {self.key} ({self.status})"
+
+
+class SentOnce(models.Model):
+    """A message's idempotency key, stored with it: ``notify`` skips a key it already has (a
+    reminder run twice on one day writes nothing the second time)."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "key"], name="sentonce_unique")]
+
+    def __str__(self) -> str:
+        return self.key

@@ -26,19 +26,24 @@ from django.utils import timezone
 
 from gateway.models import Membership, Tenant, hash_token
 from gateway.tenancy import tenant_members
-from notifications import live
+from notifications import channels, live
 from notifications.conf import INBOX_CAP
 from notifications.models import (
     ALL_KINDS,
     URGENT_KINDS,
+    WEBHOOK_EVENTS,
+    Event,
     Inbox,
+    Kind,
     LiveConnection,
     Notification,
+    SentOnce,
 )
 
 logger = logging.getLogger(__name__)
 
 TITLE_MAX = 200
+KEY_MAX = 200
 # The fields of a notification as the API and the WebSocket show it, in this order.
 FIELDS = ("id", "kind", "title", "body", "data", "created_at", "read_at")
 
@@ -115,6 +120,14 @@ class Message:
     title: str
     body: str = ""
     data: dict[str, Any] | None = None
+    # The webhook event it is (``plan.due``, say); a coach alert is ``alert.created`` anyway.
+    event: str = ""
+    # An idempotency key: a message whose key was sent before in its tenant is skipped.
+    key: str = ""
+
+    @property
+    def webhook_event(self) -> str:
+        return self.event or (Event.ALERT.value if self.kind == Kind.COACH_ALERT else "")
 
     def validate(self) -> None:
         if self.kind not in ALL_KINDS:
@@ -123,6 +136,10 @@ class Message:
             raise NotifyError(f"title: must be 1 to {TITLE_MAX} characters")
         if self.data is not None and not isinstance(self.data, dict):
             raise NotifyError("data: must be a JSON object (dict)")
+        if self.event and self.event not in WEBHOOK_EVENTS:
+            raise NotifyError(f"event: {self.event!r} is not one of {', '.join(WEBHOOK_EVENTS)}")
+        if len(self.key) > KEY_MAX:
+            raise NotifyError(f"key: at most {KEY_MAX} characters")
 
 
 def notify(
@@ -134,6 +151,8 @@ def notify(
     data: dict[str, Any] | None = None,
     users: Iterable[Any] | None = None,
     roles: Iterable[str] | None = None,
+    event: str = "",
+    key: str = "",
 ) -> list[Notification]:
     """Put a notification in the inbox of each chosen member, and push it after commit.
 
@@ -143,7 +162,7 @@ def notify(
     notification is never pushed. Cost per call: a handful of queries whatever the number of
     recipients.
     """
-    message = Message(tenant, kind, title, body, data)
+    message = Message(tenant, kind, title, body, data, event=event, key=key)
     message.validate()
     recipients = _recipients(tenant, users, roles)
     if not recipients:
@@ -175,57 +194,88 @@ def _deliver(batch: Sequence[tuple[Message, Sequence[int]]]) -> list[Notificatio
     writers never deadlock and each user's ids commit in order.
     """
     now = timezone.now()
-    pairs = {(m.tenant.pk, user_id) for m, recipients in batch for user_id in recipients}
     with transaction.atomic():
-        Inbox.objects.bulk_create(
-            [
-                Inbox(tenant_id=t, user_id=u)
-                for t, u in sorted(pairs, key=lambda p: (p[1], str(p[0])))
-            ],
-            ignore_conflicts=True,
+        batch = _first_time(batch)
+        if not batch:
+            return []
+        return _write(batch, now)
+
+
+def _first_time(
+    batch: Sequence[tuple[Message, Sequence[int]]],
+) -> Sequence[tuple[Message, Sequence[int]]]:
+    """The messages without a key, and those whose key this tenant has not had before."""
+    keyed = [m for m, _ in batch if m.key]
+    if not keyed:
+        return batch
+    table = SentOnce._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""INSERT INTO {table} (tenant_id, key, created_at)
+                SELECT * FROM unnest(%s::uuid[], %s::text[], %s::timestamptz[])
+                ON CONFLICT DO NOTHING RETURNING tenant_id, key""",  # noqa: S608 - our table
+            [[m.tenant.pk for m in keyed], [m.key for m in keyed], [timezone.now()] * len(keyed)],
         )
-        locked = (
-            Inbox.objects.select_for_update()
-            .filter(tenant_id__in={t for t, _ in pairs}, user_id__in={u for _, u in pairs})
-            .order_by("user_id", "tenant_id")
-        )
-        inboxes = {(i.tenant_id, i.user_id): i for i in locked if (i.tenant_id, i.user_id) in pairs}
-        rows = []
-        for message, recipients in batch:
-            local = now.astimezone(ZoneInfo(message.tenant.timezone)).time()
-            for user_id in recipients:
-                inbox = inboxes[(message.tenant.pk, user_id)]
-                seq = None
-                if pushes_live(
-                    message.kind, inbox.live_kinds, inbox.quiet_start, inbox.quiet_end, local
-                ):
-                    inbox.live_seq += 1
-                    seq = inbox.live_seq
-                inbox.version += 1
-                inbox.stored += 1
-                inbox.updated_at = now
-                rows.append(
-                    Notification(
-                        tenant=message.tenant,
-                        user_id=user_id,
-                        kind=message.kind,
-                        title=message.title,
-                        body=message.body,
-                        data=message.data or {},
-                        seq=seq,
-                    )
+        new = set(cursor.fetchall())
+    return [(m, r) for m, r in batch if not m.key or (m.tenant.pk, m.key) in new]
+
+
+def _write(batch: Sequence[tuple[Message, Sequence[int]]], now: datetime) -> list[Notification]:
+    pairs = {(m.tenant.pk, user_id) for m, recipients in batch for user_id in recipients}
+    Inbox.objects.bulk_create(
+        [Inbox(tenant_id=t, user_id=u) for t, u in sorted(pairs, key=lambda p: (p[1], str(p[0])))],
+        ignore_conflicts=True,
+    )
+    locked = (
+        Inbox.objects.select_for_update()
+        .filter(tenant_id__in={t for t, _ in pairs}, user_id__in={u for _, u in pairs})
+        .order_by("user_id", "tenant_id")
+    )
+    inboxes = {(i.tenant_id, i.user_id): i for i in locked if (i.tenant_id, i.user_id) in pairs}
+    rows = []
+    for message, recipients in batch:
+        local = now.astimezone(ZoneInfo(message.tenant.timezone)).time()
+        for user_id in recipients:
+            inbox = inboxes[(message.tenant.pk, user_id)]
+            seq = None
+            if pushes_live(
+                message.kind, inbox.live_kinds, inbox.quiet_start, inbox.quiet_end, local
+            ):
+                inbox.live_seq += 1
+                seq = inbox.live_seq
+            inbox.version += 1
+            inbox.stored += 1
+            inbox.updated_at = now
+            rows.append(
+                Notification(
+                    tenant=message.tenant,
+                    user_id=user_id,
+                    kind=message.kind,
+                    title=message.title,
+                    body=message.body,
+                    data=message.data or {},
+                    seq=seq,
                 )
-        created = Notification.objects.bulk_create(rows)
-        touched = list(inboxes.values())
-        _prune(touched)
-        Inbox.objects.bulk_update(touched, ["version", "live_seq", "stored", "updated_at"])
-        pushes = [
-            live.InboxPush(n.tenant_id, n.user_id, n.seq, _payload_of(n))
-            for n in created
-            if n.seq is not None
-        ]
-        if pushes:
-            transaction.on_commit(partial(live.push_notifications, pushes), robust=True)
+            )
+    created = Notification.objects.bulk_create(rows)
+    events: dict[int, tuple[str, str]] = {}
+    first = 0
+    for message, recipients in batch:
+        if message.webhook_event and recipients:
+            pk = created[first].pk
+            events[pk] = (message.webhook_event, message.key or f"{message.webhook_event}:{pk}")
+        first += len(recipients)
+    channels.queue_for_notifications(created, events, now=now)
+    touched = list(inboxes.values())
+    _prune(touched)
+    Inbox.objects.bulk_update(touched, ["version", "live_seq", "stored", "updated_at"])
+    pushes = [
+        live.InboxPush(n.tenant_id, n.user_id, n.seq, _payload_of(n))
+        for n in created
+        if n.seq is not None
+    ]
+    if pushes:
+        transaction.on_commit(partial(live.push_notifications, pushes), robust=True)
     return created
 
 

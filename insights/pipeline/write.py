@@ -29,8 +29,10 @@ from gateway.logs import tenant_context
 from insights import telemetry
 from insights.models import Insight, InsightFailure, InsightSchedule
 from insights.pipeline.bulk_copy import allocate_ids, copy_in, copy_through
+from insights.pipeline.digest import digests_for
 from insights.pipeline.plan import InsightPlan
 from insights.scheduling import Item, insight_instant
+from notifications.channels import queue_digests
 from notifications.services import Message, notify_members
 
 log = logging.getLogger(__name__)
@@ -112,6 +114,8 @@ def write(
         written = fresh + replacing
         _move_schedules(written, schedules)
         notify_members(alerts)  # the inbox rows in this transaction; pushed after commit
+        if mode != Mode.HISTORY:  # the morning email and insight.created, sent after commit
+            queue_digests(digests_for(written, now))
         result.done.extend(p.item for p in written)
         result.replaced.extend(p.item for p in replacing)
         result.alerts = len(alerts)

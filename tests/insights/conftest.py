@@ -11,6 +11,7 @@ from gateway.services import create_tenant
 from insights import daily, dispatch
 from insights.demo_data import story_periods
 from insights.financials import upsert_periods
+from tests.notifications.receivers import http_receiver, smtp_server  # noqa: F401 - fixtures
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from websockets.typing import Origin
 
 from gateway.services import issue_token
 from notifications.services import notify
+from tests.notifications.receivers import http_receiver, smtp_server  # noqa: F401 - fixtures
 from tests.processes import daphne_server
 
 ORIGIN = "http://localhost"
