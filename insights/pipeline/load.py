@@ -19,6 +19,7 @@ from coach.models import Recommendation, Status
 from coach.vocabulary import Priority
 from feedback.learning import EngineInputs, engine_inputs
 from gateway.models import Tenant
+from insights.imports.news import transaction_news
 from insights.metrics import MONEY_FIELDS, Period
 from insights.models import FinancialPeriod, Insight
 from insights.scheduling import Item
@@ -38,6 +39,7 @@ class Inputs:
     history: list[IssuedBefore] = field(default_factory=list)
     previous: HealthScore | None = None
     learned: EngineInputs | None = None
+    news: dict[str, Any] | None = None  # the bank's transactions since the last insight
     failure: tuple[str, str] | None = None  # (error, traceback) when the inputs could not be read
 
 
@@ -55,6 +57,7 @@ def load(items: Sequence[Item], *, at: datetime, as_they_stood: bool = False) ->
     periods = _period_rows(tenants)
     history = _history_rows(items, config.cooldown_days)
     previous = _previous_health(items)
+    news = {} if as_they_stood else transaction_news(items, tenants)
     try:
         learned: dict[UUID, EngineInputs] | None = engine_inputs(
             list(tenants), max(day for _, day in items)
@@ -84,6 +87,7 @@ def load(items: Sequence[Item], *, at: datetime, as_they_stood: bool = False) ->
                 inputs.learned = engine_inputs([tenant_id], day).get(tenant_id)
             else:
                 inputs.learned = learned.get(tenant_id)
+            inputs.news = news.get(tenant_id)
         except Exception as exc:
             inputs.failure = (f"{stage}: {type(exc).__name__}: {exc}", _trace())
         loaded.append(inputs)

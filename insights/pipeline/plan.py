@@ -77,6 +77,8 @@ def _plan_one(inputs: Inputs, advise: bool) -> InsightPlan:
             advise=advise,
         )
         change = explain_change(assessment.health, inputs.previous).to_dict()
+        if inputs.news:
+            change["cash"] = inputs.news  # the bank's news: every morning has some
         # The next run is computed here too: a tenant with a corrupt zone fails here, alone.
         following = next_run_at(inputs.at, tenant.timezone, tenant.insight_hour, day)
     except Exception as exc:
