@@ -8,6 +8,7 @@ import { $, h } from "./dom.js";
 import { openFeedback } from "./feedback.js";
 import { closeModal } from "./modal.js";
 import { Notifications } from "./notifications.js";
+import { openSettings } from "./settings.js";
 import { openWizard } from "./wizard.js";
 import { loadVocabulary } from "./vocabulary.js";
 import { SocketManager } from "./ws.js";
@@ -94,6 +95,15 @@ $("#logout").addEventListener("click", async () => {
 });
 
 // --- the app ------------------------------------------------------------------------------------
+
+// Notification settings, from the drawer: the caller's own, and the team's for owners and admins.
+$("#notification-settings").addEventListener("click", () => {
+  if (!state.ctx) return;
+  const id = state.ctx.tenant.id;
+  const membership = (state.me.memberships || []).find((m) => m.tenant_id === id);
+  state.ctx.notifications.closeDrawer();
+  openSettings(id, membership && membership.role);
+});
 
 const tenantSelect = $("#tenant-select");
 tenantSelect.addEventListener("change", () => openTenant(tenantSelect.value));
