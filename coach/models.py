@@ -81,6 +81,13 @@ class Recommendation(models.Model):
         default=list, help_text="Suggested tasks: [{title, days_from_start}]."
     )
     questions = models.JSONField(default=list, help_text="Quick questions a user may ask about it.")
+    # What doing it is worth, from the tenant's forecast re-run on the changed drivers (computed
+    # in insights, which coach never imports; stored here as plain data). Null: not computable.
+    impact = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="{runway_days_delta, cash_13w_delta, score_delta, explanation, changes, figures}",
+    )
     currency = models.CharField(max_length=3)
     issued_on = models.DateField(help_text="The tenant's local date it was issued for.")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
@@ -188,6 +195,14 @@ class ActionPlan(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # Did it work? The figure the plan should move (its recommendation's evidence metric), its
+    # value when the plan started, the value each later insight saw, and the outcome reported
+    # once, when the plan is done or its due date has passed (coach/outcomes.py).
+    metric = models.CharField(max_length=64, blank=True, default="")
+    metric_start = models.FloatField(null=True, blank=True)
+    readings = models.JSONField(default=list, help_text="[[YYYY-MM-DD, value], ...]")
+    outcome = models.JSONField(null=True, blank=True)
+    outcome_reported_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

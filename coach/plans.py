@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from coach.models import ActionPlan, ActionTask, PlanStatus, Recommendation, Status
+from coach.outcomes import figure_of
 from gateway.errors import FieldError
 from gateway.models import Membership, Tenant
 
@@ -120,9 +121,12 @@ def create_plan(
     values["title"] = _check_title(values.get("title"))
     _check_timeline(values.get("start_date"), values.get("due_date"))
     _check_owner(tenant, values.get("owner"))
+    metric, metric_start = figure_of(recommendation) if recommendation else ("", None)
     plan = ActionPlan(
         tenant=tenant,
         recommendation=recommendation,
+        metric=metric,  # did it work? the figure it should move, and its value now
+        metric_start=metric_start,
         created_by=user,
         owner=values.pop("owner", None) or user,
         **{k: v for k, v in values.items() if k in _DETAIL_FIELDS},

@@ -51,6 +51,22 @@ def metric_card(key: str, value: float | None, currency: str) -> dict[str, Any]:
     }
 
 
+class ImpactSerializer(serializers.Serializer):
+    """What doing a recommendation is worth: the forecast and the score re-run on the changed
+    drivers (``changes``), with the figures each delta comes from."""
+
+    runway_days_delta = serializers.IntegerField(
+        allow_null=True,
+        help_text="Days later cash runs out (at least this many when it no longer runs out "
+        "within the 12-month horizon); null when it does not run out either way.",
+    )
+    cash_13w_delta = serializers.DecimalField(max_digits=18, decimal_places=2)
+    score_delta = serializers.FloatField(allow_null=True)
+    explanation = serializers.CharField()
+    changes = serializers.ListField(child=serializers.DictField())
+    figures = serializers.DictField()
+
+
 class RecommendationSerializer(serializers.ModelSerializer):
     """Title and body are the model's rewrite when there is one, the template's words otherwise
     (both kept apart as ``template_title``/``template_body``)."""
@@ -60,6 +76,7 @@ class RecommendationSerializer(serializers.ModelSerializer):
     template_title = serializers.CharField(source="title", read_only=True)
     template_body = serializers.CharField(source="body", read_only=True)
     enriched = serializers.SerializerMethodField()
+    impact = ImpactSerializer(allow_null=True, read_only=True)
 
     class Meta:
         model = Recommendation
@@ -82,6 +99,7 @@ class RecommendationSerializer(serializers.ModelSerializer):
             "dismissed_at",
             "actions",
             "questions",
+            "impact",
         ]
         read_only_fields = [f for f in fields if f != "status"]
 
@@ -146,8 +164,24 @@ class ActionTaskSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class PlanOutcomeSerializer(serializers.Serializer):
+    """Did it work? Reported once, when the plan is done or its due date has passed."""
+
+    metric = serializers.CharField()
+    start = serializers.FloatField()
+    end = serializers.FloatField()
+    change = serializers.FloatField()
+    moved = serializers.ChoiceField(choices=["better", "worse", "unchanged"])
+    on = serializers.DateField()
+    explanation = serializers.CharField()
+
+
 class ActionPlanSerializer(serializers.ModelSerializer):
     tasks = ActionTaskSerializer(many=True, read_only=True)
+    metric_latest = serializers.SerializerMethodField(
+        help_text="The figure's value at the latest insight (null before the first)."
+    )
+    outcome = PlanOutcomeSerializer(allow_null=True, read_only=True)
 
     class Meta:
         model = ActionPlan
@@ -167,8 +201,16 @@ class ActionPlanSerializer(serializers.ModelSerializer):
             "confirmed_at",
             "completed_at",
             "tasks",
+            "metric",
+            "metric_start",
+            "metric_latest",
+            "outcome",
         ]
         read_only_fields = fields
+
+    def get_metric_latest(self, plan: ActionPlan) -> float | None:
+        readings = plan.readings or []
+        return float(readings[-1][1]) if readings else None
 
 
 class TaskInputSerializer(serializers.Serializer):

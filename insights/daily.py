@@ -127,6 +127,28 @@ def books_changed(tenant: Tenant) -> WriteResult | None:
     on "no data" until tomorrow."""
     day = tenant.local_today()
     if not Insight.objects.filter(tenant=tenant, local_date=day).exists():
+        forecast_books(tenant)
+        return None
+    # The re-scored insight finds no forecast of the new books and asks for one after commit.
+    return run_batch([(tenant.pk, day)], mode=Mode.REPLACE)
+
+
+def forecast_books(tenant: Tenant) -> None:
+    """Compute the forecast of the tenant's books on the worker pool, once this commits."""
+    from django.db import transaction
+
+    from insights.tasks import compute_forecast  # the tasks import this module
+
+    tenant_id = str(tenant.pk)
+    transaction.on_commit(lambda: compute_forecast.delay(tenant_id), robust=True)
+
+
+def forecast_changed(tenant: Tenant) -> WriteResult | None:
+    """Today's insight re-read once a new forecast is stored (its cards' impact, the breach
+    alert), when there is one; otherwise the morning run reads it."""
+    day = tenant.local_today()
+    insight = Insight.objects.filter(tenant=tenant, local_date=day).first()
+    if insight is None:
         return None
     return run_batch([(tenant.pk, day)], mode=Mode.REPLACE)
 

@@ -79,6 +79,11 @@ class Insight(models.Model):
     change = models.JSONField(default=dict, help_text="What changed since the previous insight.")
     as_of = models.DateField(null=True, blank=True, help_text="Month of the latest books used.")
     has_data = models.BooleanField(default=True)
+    forecast = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="The stored forecast it read: books version, cash-zero and buffer-breach dates.",
+    )
     recommendations = models.ManyToManyField("coach.Recommendation", blank=True, related_name="+")
     generated_at = models.DateTimeField()
     duration_ms = models.FloatField(default=0.0)
@@ -118,6 +123,9 @@ class InsightFailure(models.Model):
     def __str__(self) -> str:
         return f"{self.tenant} {self.local_date}: {self.error[:60]}"
 
+
+# The cash forecast (insights/forecast/); defined there, registered here.
+from insights.forecast.models import Forecast, ForecastAlert, ForecastScenario  # noqa: E402, F401
 
 # Imports, bank accounts and transactions (insights/imports/); defined there, registered here.
 from insights.imports.models import (  # noqa: E402, F401

@@ -54,3 +54,24 @@ def run_insight_batch(
 def dispatch_due_insights(self: Any) -> dict[str, float]:
     """Beat's periodic entry point: one dispatcher pass at the current instant."""
     return dispatch.dispatch_due(publish=publish_batch).summary()
+
+
+@shared_task(bind=True, **RETRYING)
+def compute_forecast(self: Any, tenant_id: str) -> dict[str, Any]:
+    """The tenant's forecast for its current books (once per books version: a second run finds
+    it), then today's insight re-read with it, when there is one."""
+    from gateway.models import Tenant
+    from insights.forecast.store import compute
+
+    tenant = Tenant.objects.filter(pk=tenant_id).first()
+    if tenant is None:
+        return {"status": "no such tenant"}
+    computed = compute(tenant)
+    if computed.forecast is None:
+        return {"status": "no forecast", "reason": computed.reason}
+    if computed.created:
+        daily.forecast_changed(tenant)
+    return {
+        "status": "computed" if computed.created else "current",
+        "books_version": computed.forecast.books_version,
+    }

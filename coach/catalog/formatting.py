@@ -6,6 +6,7 @@ so "$12,500" in a recommendation matches what the owner gets with a calculator.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from coach.catalog.base import METRICS
@@ -139,3 +140,8 @@ def format_metric(key: str, value: float | None, currency: str = _DEFAULT_CURREN
     if kind == "months":
         return months(value)
     return number(value)
+
+
+def calendar_date(day: date) -> str:
+    """A date as a sentence says it: "3 March 2027" (no leading zero, the month in words)."""
+    return f"{day.day} {day:%B %Y}"

@@ -15,10 +15,14 @@ from typing import Any
 from uuid import UUID
 
 from coach.engine import EngineConfig, IssuedBefore
-from coach.models import Recommendation, Status
+from coach.models import ActionPlan, PlanStatus, Recommendation, Status
+from coach.outcomes import OpenPlan
 from coach.vocabulary import Priority
 from feedback.learning import EngineInputs, engine_inputs
+from feedback.outcomes import outcome_adjustments
 from gateway.models import Tenant
+from insights.forecast.engine import MIN_MONTHS
+from insights.forecast.store import StoredForecast, books_version, latest_stored
 from insights.imports.news import transaction_news
 from insights.metrics import MONEY_FIELDS, Period
 from insights.models import FinancialPeriod, Insight
@@ -40,6 +44,11 @@ class Inputs:
     previous: HealthScore | None = None
     learned: EngineInputs | None = None
     news: dict[str, Any] | None = None  # the bank's transactions since the last insight
+    # The stored forecast of these very books (None: none yet, or the books changed since);
+    # ``forecast_stale``: the books have none of their version, so one is computed after commit.
+    forecast: StoredForecast | None = None
+    forecast_stale: bool = False
+    plans: list[OpenPlan] = field(default_factory=list)  # plans whose outcome is still to come
     failure: tuple[str, str] | None = None  # (error, traceback) when the inputs could not be read
 
 
@@ -64,6 +73,12 @@ def load(items: Sequence[Item], *, at: datetime, as_they_stood: bool = False) ->
         )
     except Exception:
         learned = None  # one tenant's feedback broke the batch's query: read them one by one
+    forecasts = {} if as_they_stood else latest_stored(list(tenants))
+    open_plans = {} if as_they_stood else _open_plans(list(tenants))
+    try:
+        outcomes = outcome_adjustments(list(tenants))
+    except Exception:
+        outcomes = {}  # plans' outcomes are a refinement: the insight goes on without them
     loaded = []
     for tenant_id, day in items:
         inputs = Inputs(tenant=tenants[tenant_id], day=day, at=at, periods=[], config=config)
@@ -88,10 +103,30 @@ def load(items: Sequence[Item], *, at: datetime, as_they_stood: bool = False) ->
             else:
                 inputs.learned = learned.get(tenant_id)
             inputs.news = news.get(tenant_id)
+            stage = "forecast"
+            if not as_they_stood and len(periods[tenant_id]) >= MIN_MONTHS:
+                stored = forecasts.get(tenant_id)
+                version = books_version(periods[tenant_id], inputs.tenant.cash_buffer)
+                if stored is not None and stored.books_version == version:
+                    inputs.forecast = stored
+                else:
+                    inputs.forecast_stale = True
+            inputs.plans = open_plans.get(tenant_id, [])
+            if outcomes.get(tenant_id):
+                inputs.learned = _with_outcomes(inputs.learned, outcomes[tenant_id])
         except Exception as exc:
             inputs.failure = (f"{stage}: {type(exc).__name__}: {exc}", _trace())
         loaded.append(inputs)
     return loaded
+
+
+def _with_outcomes(learned: EngineInputs | None, factors: dict[str, float]) -> EngineInputs:
+    """Feedback's factors times what plans achieved, per template (the engine takes one)."""
+    base = learned or EngineInputs()
+    adjustments = dict(base.adjustments)
+    for key, value in factors.items():
+        adjustments[key] = round(adjustments.get(key, 1.0) * value, 3)
+    return EngineInputs(adjustments=adjustments, silenced=dict(base.silenced))
 
 
 def _trace() -> str:
@@ -107,6 +142,48 @@ def _period_rows(tenant_ids: Iterable[UUID]) -> dict[UUID, list[tuple[Any, ...]]
     for tenant_id, *row in rows.iterator(chunk_size=5000):
         grouped[tenant_id].append(tuple(row))
     return grouped
+
+
+def _open_plans(tenant_ids: Sequence[UUID]) -> dict[UUID, list[OpenPlan]]:
+    """Each tenant's plans whose figure is followed and whose outcome is not reported yet."""
+    rows = (
+        ActionPlan.objects.filter(
+            tenant_id__in=tenant_ids,
+            outcome_reported_at__isnull=True,
+            status__in=[PlanStatus.ACTIVE, PlanStatus.DONE],
+            metric_start__isnull=False,
+        )
+        .exclude(metric="")
+        .values_list(
+            "id",
+            "tenant_id",
+            "title",
+            "metric",
+            "metric_start",
+            "start_date",
+            "due_date",
+            "status",
+            "recommendation__template_key",
+            "readings",
+        )
+    )
+    found: dict[UUID, list[OpenPlan]] = defaultdict(list)
+    for pk, tenant_id, title, metric, start, started, due, status, key, readings in rows:
+        found[tenant_id].append(
+            OpenPlan(
+                pk,
+                tenant_id,
+                title,
+                metric,
+                float(start or 0.0),  # filtered: never null here
+                started,
+                due,
+                status == PlanStatus.DONE,
+                key or "",
+                list(readings or []),
+            )
+        )
+    return found
 
 
 def _history_rows(items: Sequence[Item], cooldown_days: int) -> dict[UUID, list[tuple[Any, ...]]]:

@@ -10,12 +10,14 @@ import time
 import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from coach.catalog.base import Candidate
+from coach.outcomes import Progress, progress
 from coach.vocabulary import Priority
 from gateway.models import Tenant
+from insights.forecast.impact import stored_impact
 from insights.pipeline.load import Inputs
 from insights.scheduling import Item, next_run_at
 from insights.scoring import HealthScore, explain_change
@@ -32,6 +34,14 @@ class InsightPlan:
     change: dict[str, Any] = field(default_factory=dict)
     as_of: date | None = None
     candidates: list[Candidate] = field(default_factory=list)  # ranked: what to issue
+    # The stored forecast's summary the insight records (None: no forecast of these books yet),
+    # each candidate's impact by template key, and the buffer breach to alert (None: no breach
+    # within the tenant's warning window, or no forecast to say).
+    forecast: dict[str, Any] | None = None
+    forecast_stale: bool = False
+    impacts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    breach: dict[str, Any] | None = None
+    plans: list[Progress] = field(default_factory=list)  # each open plan's reading (outcome)
     next_run_at: datetime | None = None
     duration_ms: float = 0.0
     error: str = ""
@@ -88,7 +98,7 @@ def _plan_one(inputs: Inputs, advise: bool) -> InsightPlan:
             error=f"{type(exc).__name__}: {exc}"[:2000],
             traceback=traceback.format_exc()[-8000:],
         )
-    return InsightPlan(
+    planned = InsightPlan(
         tenant,
         day,
         health=assessment.health,
@@ -96,5 +106,42 @@ def _plan_one(inputs: Inputs, advise: bool) -> InsightPlan:
         as_of=assessment.metrics.as_of,
         candidates=assessment.candidates,
         next_run_at=following,
-        duration_ms=(time.perf_counter() - started) * 1000,
+        forecast_stale=inputs.forecast_stale,
+        plans=progress(inputs.plans, assessment.metrics.values, day, tenant.currency),
     )
+    if inputs.forecast is not None:
+        try:
+            _read_forecast(planned, inputs)
+        except Exception:  # a stored forecast that no longer reads: the insight goes without it
+            planned.forecast = planned.breach = None
+            planned.impacts = {}
+            planned.forecast_stale = True
+    planned.duration_ms = (time.perf_counter() - started) * 1000
+    return planned
+
+
+def _read_forecast(planned: InsightPlan, inputs: Inputs) -> None:
+    """The stored forecast's part in the day's insight: its summary, each card's impact, and
+    whether the buffer breach falls within the tenant's warning window (the alert)."""
+    stored = inputs.forecast
+    if stored is None:
+        return
+    tenant = inputs.tenant
+    planned.forecast = stored.summary()
+    if stored.impacts:
+        for candidate in planned.candidates:
+            found = stored_impact(
+                stored.impacts, candidate.template_key, candidate.figures, tenant.currency
+            )
+            if found is not None:
+                planned.impacts[candidate.template_key] = found
+    breach = (stored.buffer_breach or {}).get("p50")
+    if breach:
+        on = date.fromisoformat(breach)
+        if on <= inputs.day + timedelta(weeks=tenant.forecast_warning_weeks):
+            planned.breach = {
+                "books_version": stored.books_version,
+                "buffer_breach": dict(stored.buffer_breach or {}),
+                "cash_zero": dict(stored.cash_zero) if stored.cash_zero else None,
+                "on": on,
+            }

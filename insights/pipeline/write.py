@@ -23,10 +23,12 @@ from django.utils import timezone
 from coach.catalog.base import Candidate
 from coach.enrichment import schedule_enrichment
 from coach.models import Evidence, Recommendation, Status
+from coach.outcomes import record_progress
 from coach.services import build_evidence, build_recommendations
 from coach.vocabulary import Priority
 from gateway.logs import tenant_context
 from insights import telemetry
+from insights.forecast.alerts import close_breaches, open_breaches
 from insights.models import Insight, InsightFailure, InsightSchedule
 from insights.pipeline.bulk_copy import allocate_ids, copy_in, copy_through
 from insights.pipeline.digest import digests_for
@@ -113,6 +115,8 @@ def write(
         _record_failures(failed, task_id, result)
         written = fresh + replacing
         _move_schedules(written, schedules)
+        alerts += _forecast_alerts(written)
+        alerts += record_progress([(p.tenant, one) for p in written for one in p.plans])
         notify_members(alerts)  # the inbox rows in this transaction; pushed after commit
         if mode != Mode.HISTORY:  # the morning email and insight.created, sent after commit
             queue_digests(digests_for(written, now))
@@ -125,6 +129,9 @@ def write(
             after_commit(lambda: schedule_enrichment(rec_ids))
         durations = [p.duration_ms for p in written]
         after_commit(lambda: telemetry.record_batch(result, computed_ms=durations))
+        stale = [p.tenant.pk for p in written if p.forecast_stale]
+        if stale:  # books without a forecast of their version: computed on the worker pool
+            after_commit(lambda: _compute_forecasts(stale))
     for p in written:
         with tenant_context(p.tenant.pk):
             log.info(
@@ -162,6 +169,7 @@ def _insight_fields(p: InsightPlan) -> dict[str, Any]:
         "as_of": p.as_of,
         "has_data": p.as_of is not None,
         "duration_ms": round(p.duration_ms, 3),
+        "forecast": p.forecast,
     }
 
 
@@ -178,7 +186,9 @@ def _write_fresh(
         else:
             ev = None
         recs_by_plan.append(
-            build_recommendations(p.tenant, p.candidates, issued_on=p.day, evidence=ev)
+            _with_impacts(
+                p, build_recommendations(p.tenant, p.candidates, issued_on=p.day, evidence=ev)
+            )
         )
     recommendations = [r for recs in recs_by_plan for r in recs]
     insights = [
@@ -253,6 +263,7 @@ def _replace(
         old = current.pop(candidate.template_key, None)
         if old is not None and _same_words(old, candidate):
             old.score, old.evidence = candidate.score, evidence  # same advice, today's books
+            old.impact = p.impacts.get(candidate.template_key)
             kept.append(old)
         elif old is not None and old.status in _TOUCHED:
             continue  # the user already dealt with this advice today
@@ -261,12 +272,14 @@ def _replace(
                 withdraw.append(old)
             issue.append(candidate)
     withdraw += [r for r in current.values() if r.status not in _TOUCHED]
-    Recommendation.objects.bulk_update(kept, ["score", "evidence"])
+    Recommendation.objects.bulk_update(kept, ["score", "evidence", "impact"])
     Recommendation.objects.filter(pk__in=[r.pk for r in withdraw]).update(
         status=Status.WITHDRAWN, withdrawn_at=now
     )
     created = Recommendation.objects.bulk_create(
-        build_recommendations(p.tenant, issue, issued_on=p.day, evidence=evidence)
+        _with_impacts(
+            p, build_recommendations(p.tenant, issue, issued_on=p.day, evidence=evidence)
+        )
     )
     insight.recommendations.remove(*withdraw)
     insight.recommendations.add(*created)
@@ -284,6 +297,32 @@ def _replace(
         if rec.priority == Priority.CRITICAL and rec.template_key not in alerted
     )
     return created
+
+
+def _with_impacts(p: InsightPlan, recs: list[Recommendation]) -> list[Recommendation]:
+    """Each recommendation with its impact, read from the stored forecast by ``plan``."""
+    for rec in recs:
+        rec.impact = p.impacts.get(rec.template_key)
+    return recs
+
+
+def _forecast_alerts(written: Sequence[InsightPlan]) -> list[Message]:
+    """The buffer-breach alerts of the written insights, once per breach (see
+    insights/forecast/alerts.py); insights that read a forecast without a breach close it."""
+    breaching = [
+        (p.tenant, p.day, p.breach, (p.forecast or {}).get("buffer", "0"))
+        for p in written
+        if p.breach is not None
+    ]
+    close_breaches([(p.tenant.pk, p.day) for p in written if p.forecast and p.breach is None])
+    return open_breaches(breaching)
+
+
+def _compute_forecasts(tenant_ids: Sequence[UUID]) -> None:
+    from insights.tasks import compute_forecast  # the tasks import the pipeline
+
+    for tenant_id in tenant_ids:
+        compute_forecast.delay(str(tenant_id))
 
 
 def _alert(p: InsightPlan, rec: Recommendation) -> Message:

@@ -55,6 +55,10 @@ export function tenantApi(tenantId) {
     latestInsight: () => get(`${base}/insights/latest/`),
     insights: (from) => get(`${base}/insights/?limit=90&from=${from}`),
     runInsight: () => post(`${base}/insights/run`),
+    forecast: () => get(`${base}/forecast/`),
+    scenarios: () => get(`${base}/forecast/scenarios/?limit=20`),
+    scenario: (sid) => get(`${base}/forecast/scenarios/${sid}/`),
+    tryScenario: (body) => post(`${base}/forecast/scenarios/`, body),
     recommendations: () =>
       get(`${base}/coach/recommendations/?status=new,seen,acted&limit=100`),
     setStatus: (rid, status) => patch(`${rec(rid)}/`, { status }),

@@ -121,3 +121,112 @@ function draw(container, { labels, series, title, format = String, labelFormat =
     container.append(legend);
   }
 }
+
+/**
+ * A forecast: for each of `bands` = [{name, low, mid, high, color}] a shaded P10–P90 band and its
+ * median line, over `labels` (ISO dates); `lines` = [{name, value, color}] are horizontal lines
+ * (the buffer, zero); `markers` = [{at, text, color}] are vertical lines at a date (the breach),
+ * drawn where the date falls between two labels. Values are numbers; `format` writes them.
+ */
+export function bandChart(container, options) {
+  drawBands(container, options);
+  if (container._chartObserver) container._chartObserver.disconnect();
+  let width = container.clientWidth;
+  container._chartObserver = new ResizeObserver(() => {
+    if (Math.abs(container.clientWidth - width) > 24) {
+      width = container.clientWidth;
+      drawBands(container, options);
+    }
+  });
+  container._chartObserver.observe(container);
+}
+
+function drawBands(container, { labels, bands, lines = [], markers = [], title, format = String, labelFormat = String, height = 240 }) {
+  container.replaceChildren();
+  const values = [...bands.flatMap((b) => [...b.low, ...b.high]), ...lines.map((l) => l.value)];
+  if (!labels.length || !values.length) {
+    const empty = document.createElement("p");
+    empty.className = "muted";
+    empty.textContent = "No forecast to chart yet.";
+    container.append(empty);
+    return;
+  }
+  const width = Math.max(280, container.clientWidth || 640);
+  const pad = { top: 14, right: 16, bottom: 28, left: 72 };
+  const ticks = niceTicks(Math.min(...values), Math.max(...values));
+  // Every value inside, the band's edges and the buffer line included.
+  const lo = Math.min(ticks[0], ...values);
+  const hi = Math.max(ticks[ticks.length - 1], ...values);
+  const x = (i) => pad.left + (i * (width - pad.left - pad.right)) / Math.max(1, labels.length - 1);
+  const y = (v) => pad.top + (1 - (v - lo) / (hi - lo || 1)) * (height - pad.top - pad.bottom);
+  const time = labels.map((iso) => new Date(`${iso}T12:00:00Z`).getTime());
+  const xAt = (iso) => {
+    const t = new Date(`${iso}T12:00:00Z`).getTime();
+    if (t < time[0] || t > time[time.length - 1]) return null;
+    const i = time.findIndex((u, k) => k === time.length - 1 || time[k + 1] >= t);
+    const next = Math.min(i + 1, time.length - 1);
+    const share = next === i ? 0 : (t - time[i]) / (time[next] - time[i]);
+    return x(i) + share * (x(next) - x(i));
+  };
+
+  const svg = el("svg", { viewBox: `0 0 ${width} ${height}`, class: "chart forecast-chart", role: "img", "aria-label": title || "forecast" });
+  if (title) svg.append(el("title", {}, title));
+  const grid = el("g", { class: "grid" });
+  for (const t of ticks) {
+    grid.append(el("line", { x1: pad.left, x2: width - pad.right, y1: y(t), y2: y(t) }));
+    grid.append(el("text", { x: pad.left - 8, y: y(t) + 4, "text-anchor": "end" }, format(t)));
+  }
+  const fit = Math.max(2, Math.floor((width - pad.left - pad.right) / 80));
+  const every = Math.max(1, Math.ceil(labels.length / fit));
+  labels.forEach((label, i) => {
+    if (i % every !== 0 && i !== labels.length - 1) return;
+    if (i !== labels.length - 1 && labels.length - 1 - i < every * 0.6) return;
+    const anchor = i === 0 ? "start" : i === labels.length - 1 ? "end" : "middle";
+    grid.append(el("text", { x: x(i), y: height - 8, "text-anchor": anchor }, labelFormat(label)));
+  });
+  svg.append(grid);
+
+  bands.forEach((band, index) => {
+    const color = band.color || PALETTE[index % PALETTE.length];
+    const upper = band.high.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`);
+    const lower = band.low.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).reverse();
+    svg.append(el("polygon", { points: [...upper, ...lower].join(" "), fill: color, "fill-opacity": 0.16, stroke: "none", class: "band", "data-name": band.name }));
+    const d = band.mid.map((v, i) => `${i ? "L" : "M"}${x(i).toFixed(1)},${y(v).toFixed(1)}`).join("");
+    svg.append(el("path", { d, fill: "none", stroke: color, "stroke-width": 2.5, class: "median", "data-name": band.name }));
+    const dots = el("g", { fill: color });
+    band.mid.forEach((v, i) => {
+      const dot = el("circle", { cx: x(i), cy: y(v), r: 3 });
+      dot.append(el("title", {}, `${band.name}, ${labelFormat(labels[i])}: ${format(v)} (P10 ${format(band.low[i])}, P90 ${format(band.high[i])})`));
+      dots.append(dot);
+    });
+    svg.append(dots);
+  });
+  for (const line of lines) {
+    if (line.value < lo || line.value > hi) continue;
+    const g = el("g", { class: "hline", "data-name": line.name });
+    g.append(el("line", { x1: pad.left, x2: width - pad.right, y1: y(line.value), y2: y(line.value), stroke: line.color || "#64748b", "stroke-dasharray": "6 4", "stroke-width": 1.5 }));
+    g.append(el("text", { x: width - pad.right, y: y(line.value) - 4, "text-anchor": "end", class: "hline-label" }, `${line.name} ${format(line.value)}`));
+    svg.append(g);
+  }
+  for (const marker of markers) {
+    const mx = xAt(marker.at);
+    if (mx === null) continue;
+    const g = el("g", { class: "marker", "data-at": marker.at });
+    g.append(el("line", { x1: mx, x2: mx, y1: pad.top, y2: height - pad.bottom, stroke: marker.color || "#dc2626", "stroke-width": 2 }));
+    g.append(el("text", { x: mx + 4, y: pad.top + 10, class: "marker-label" }, marker.text));
+    svg.append(g);
+  }
+  container.append(svg);
+  const legend = document.createElement("ul");
+  legend.className = "legend";
+  const items = [...bands.map((b, i) => [b.name + " (median, P10–P90)", b.color || PALETTE[i % PALETTE.length]]), ...lines.map((l) => [l.name, l.color || "#64748b"])];
+  for (const [name, color] of items) {
+    const item = document.createElement("li");
+    const swatch = document.createElement("span");
+    swatch.className = "swatch";
+    swatch.style.background = color;
+    item.append(swatch, document.createTextNode(name));
+    legend.append(item);
+  }
+  container.append(legend);
+}

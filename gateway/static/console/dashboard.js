@@ -4,6 +4,7 @@
 
 import { lineChart } from "./charts.js";
 import { formatDate, h, icon } from "./dom.js";
+import { forecastCard, impactLine, loadForecast, planOutcomesCard } from "./forecast.js";
 import { bandOf, categoryLabel, priorityRank } from "./vocabulary.js";
 
 const TREND_DAYS = 90;
@@ -28,16 +29,18 @@ export function orderRecommendations(recs) {
 }
 
 export async function loadDashboard(ctx) {
-  const [insight, recs] = await Promise.all([
+  const [insight, recs, forecast, plans] = await Promise.all([
     ctx.api.latestInsight().catch((e) => (e.status === 404 ? null : Promise.reject(e))),
     ctx.api.recommendations(),
+    loadForecast(ctx),
+    ctx.api.plans("status=active,done&limit=100").catch(() => ({ results: [] })),
   ]);
   let trend = [];
   if (insight) {
     const page = await ctx.api.insights(isoDaysBefore(insight.local_date, TREND_DAYS - 1));
     trend = (page.results || page).slice().reverse();
   }
-  return { insight, trend, recommendations: orderRecommendations(recs.results || recs) };
+  return { insight, trend, forecast, plans: plans.results || plans, recommendations: orderRecommendations(recs.results || recs) };
 }
 
 function scoreCard(insight) {
@@ -146,6 +149,7 @@ function recommendationCard(ctx, rec) {
     ),
     h("h3", { id: titleId }, rec.title),
     h("p", {}, rec.body),
+    impactLine(rec),
     h(
       "div",
       { class: "rec-actions", role: "group", "aria-label": `Actions for ${rec.title}` },
@@ -158,7 +162,7 @@ function recommendationCard(ctx, rec) {
 }
 
 export function renderDashboard(root, ctx, data) {
-  const { insight, trend, recommendations } = data;
+  const { insight, trend, recommendations, forecast, plans = [] } = data;
   const header = h(
     "div",
     { class: "page-head" },
@@ -180,6 +184,9 @@ export function renderDashboard(root, ctx, data) {
   } else {
     parts.push(h("div", { class: "grid" }, scoreCard(insight), componentsCard(insight), changeCard(insight, trend), trendCard(trend)));
   }
+  if (forecast) parts.push(forecastCard(ctx, forecast));
+  const outcomes = planOutcomesCard(plans, ctx.tenant.currency);
+  if (outcomes) parts.push(outcomes);
   parts.push(
     h(
       "section",
