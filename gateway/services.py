@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 from django.contrib.auth.models import User
@@ -51,7 +52,11 @@ def usable_tokens(digest: str) -> QuerySet[ApiToken]:
     The one rule for tokens: authentication (``user_for_key``) applies it, and so does the
     tenant access check (``gateway.tenancy.tenant_members``) that the inbox's 304 fast path asks.
     """
-    return ApiToken.objects.active().filter(digest=digest, user__is_active=True)
+    return _usable().filter(digest=digest)
+
+
+def _usable() -> QuerySet[ApiToken]:
+    return ApiToken.objects.active().filter(user__is_active=True)
 
 
 def user_for_key(key: str) -> tuple[User, ApiToken] | None:
@@ -65,3 +70,21 @@ def user_for_key(key: str) -> tuple[User, ApiToken] | None:
     if token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_INTERVAL:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user, token
+
+
+def users_for_digests(digests: Sequence[str]) -> list[User | None]:
+    """``user_for_key`` for many token digests in two statements (a WebSocket connect batch).
+
+    The same rule (``usable_tokens``: not revoked, not expired, user active); one result per
+    digest, in order, None where it authenticates no one.
+    """
+    tokens = {t.digest: t for t in _usable().filter(digest__in=set(digests)).select_related("user")}
+    now = timezone.now()
+    stale = [
+        t.pk
+        for t in tokens.values()
+        if t.last_used_at is None or now - t.last_used_at > TOKEN_TOUCH_INTERVAL
+    ]
+    if stale:
+        ApiToken.objects.filter(pk__in=stale).update(last_used_at=now)
+    return [tokens[d].user if d in tokens else None for d in digests]

@@ -6,19 +6,22 @@ query string (``?token=<key>``) or as a subprotocol ``token.<key>`` in ``Sec-Web
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from channels.auth import AuthMiddleware
-from channels.db import database_sync_to_async
 from channels.middleware import BaseMiddleware
 from channels.security.websocket import OriginValidator, WebsocketDenier
 from channels.sessions import CookieMiddleware, SessionMiddleware
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 
-from gateway.services import user_for_key
+from config.env import env_float
+from gateway.batching import Coalescer
+from gateway.models import hash_token
+from gateway.services import users_for_digests
 
 if TYPE_CHECKING:
     from asgiref.typing import ASGIReceiveCallable, ASGISendCallable
@@ -38,10 +41,61 @@ def token_from_scope(scope: Mapping[str, Any]) -> str | None:
     return None
 
 
-@database_sync_to_async
-def _user_for_key(key: str) -> User | None:
-    found = user_for_key(key)
-    return found[0] if found else None
+class IdentityCache:
+    """Who a token digest authenticated, for ``ttl`` seconds, in this process (event loop only).
+
+    A socket that reconnects (the layer watch's 4012 closes every socket of a process at once,
+    a flapping network) is authenticated without the database. The price: a token revoked, or a
+    user deactivated, still opens new WebSockets in this process for up to ``ttl`` seconds after
+    (open sockets were never closed by a revocation). Only successes are kept; ``ttl`` 0 turns it
+    off.
+    """
+
+    def __init__(
+        self, ttl: float, max_entries: int = 100_000, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.ttl = ttl
+        self.max_entries = max_entries
+        self.clock = clock
+        self._entries: dict[str, tuple[float, User]] = {}
+
+    def get(self, digest: str) -> User | None:
+        entry = self._entries.get(digest)
+        if entry is None:
+            return None
+        if entry[0] <= self.clock():
+            del self._entries[digest]
+            return None
+        return entry[1]
+
+    def put(self, digest: str, user: User) -> None:
+        if self.ttl <= 0:
+            return
+        now = self.clock()
+        if len(self._entries) >= self.max_entries:  # drop the expired; if none, start over
+            self._entries = {d: e for d, e in self._entries.items() if e[0] > now}
+            if len(self._entries) >= self.max_entries:
+                self._entries.clear()
+        self._entries[digest] = (now + self.ttl, user)
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
+identities = IdentityCache(env_float("WS_TOKEN_CACHE_SECONDS", 10.0, minimum=0.0))
+# Every socket's token lookup that arrives while one is under way goes in the next statement.
+_users_for_digests: Coalescer[str, User | None] = Coalescer(users_for_digests)
+
+
+async def user_for_token(key: str) -> User | None:
+    """The user a token authenticates (``gateway.services`` rule), cached briefly, batched."""
+    digest = hash_token(key)
+    user = identities.get(digest)
+    if user is None:
+        user = await _users_for_digests(digest)
+        if user is not None:
+            identities.put(digest, user)
+    return user
 
 
 class TokenAuthMiddleware(BaseMiddleware):
@@ -54,7 +108,7 @@ class TokenAuthMiddleware(BaseMiddleware):
         if user is None or not user.is_authenticated:
             key = token_from_scope(scope)
             if key:
-                found = await _user_for_key(key)
+                found = await user_for_token(key)
                 if found is not None:
                     # Channels' stub wants its lazy proxy here; a consumer only needs a user.
                     scope = {**scope, "user": found}  # type: ignore[typeddict-item]
@@ -108,6 +162,22 @@ class OriginCheck(OriginValidator):
         return await self.inner({**scope, "headers": without_cookies}, receive, send)
 
 
-def WebSocketAuthStack(inner: Any) -> Any:
-    """Session (cookie) or token authentication for WebSockets."""
-    return CookieMiddleware(SessionMiddleware(SessionAuthMiddleware(TokenAuthMiddleware(inner))))
+class WebSocketAuthStack:
+    """Session (cookie) or token authentication for WebSockets.
+
+    A connect without a Cookie header has no session to find: it skips channels' cookie,
+    session and auth middleware (a session store and two lazy objects per connect, measurable in
+    a reconnect storm) and goes straight to the token.
+    """
+
+    def __init__(self, inner: Any) -> None:
+        self.by_token = TokenAuthMiddleware(inner)
+        self.by_session = CookieMiddleware(SessionMiddleware(SessionAuthMiddleware(self.by_token)))
+
+    async def __call__(
+        self, scope: _ChannelScope, receive: ASGIReceiveCallable, send: ASGISendCallable
+    ) -> Any:
+        if any(name == b"cookie" for name, _ in scope.get("headers", [])):
+            return await self.by_session(scope, receive, send)
+        anonymous = {**scope, "user": AnonymousUser()}
+        return await self.by_token(anonymous, receive, send)  # type: ignore[arg-type]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeGuard
 
 from channels.consumer import get_handler_name
@@ -17,6 +18,7 @@ from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 
+from gateway.batching import Coalescer
 from gateway.json_limits import JSONTooDeep, loads_limited
 from notifications import services
 from notifications.conf import setting
@@ -39,9 +41,15 @@ CLOSE_NOT_MEMBER = 4403
 CLOSE_HEARTBEAT_TIMEOUT = 4408
 CLOSE_FLOOD = 4429
 
-_open_connection = database_sync_to_async(services.open_connection)
-_close_connection = database_sync_to_async(services.close_connection)
-_replay_after = database_sync_to_async(services.replay_after)
+# The connect path's database work, batched across sockets (gateway.batching): a reconnect storm
+# costs a few statements per batch, not a few per socket on the one database thread.
+_open_connection: Coalescer[services.OpenRequest, services.Opened | None] = Coalescer(
+    services.open_connections
+)
+_close_connection: Coalescer[int, None] = Coalescer(services.close_connections)
+_replay_after: Coalescer[services.ReplayRequest, list[tuple[int, dict[str, Any]]]] = Coalescer(
+    services.replay_after_many
+)
 _live_between = database_sync_to_async(services.live_between)
 _mark_delivered = database_sync_to_async(services.mark_delivered)
 _touch_server = database_sync_to_async(services.touch_server)
@@ -94,7 +102,10 @@ class NotificationConsumer(AsyncWebsocketConsumer):
             self.group = None
             await self._close(CLOSE_TRY_AGAIN_LATER)
             return
-        opened = await _open_connection(user, self.tenant_id, SERVER_ID, self.channel_name)
+        opened = await _open_connection(
+            services.OpenRequest(user.pk, self.tenant_id, SERVER_ID, self.channel_name)
+        )
+        self._connected()
         if opened is None:
             await self._close(CLOSE_NOT_MEMBER)
             return
@@ -119,7 +130,14 @@ class NotificationConsumer(AsyncWebsocketConsumer):
             await _close_connection(self.connection_id)
         raise StopConsumer
 
+    def _connected(self) -> None:
+        """Tell the connect gate (gateway.ws_gate) this socket's connect work is done."""
+        done: Callable[[], None] | None = self.scope.get("coach.connect_done")  # type: ignore[assignment]
+        if done is not None:
+            done()
+
     async def _close(self, code: int) -> None:
+        self._connected()
         if not self.closing:
             self.closing = True
             await self.close(code)
@@ -189,7 +207,7 @@ class NotificationConsumer(AsyncWebsocketConsumer):
         if not _positive_int(last_id):
             await self._error("bad_message", "last_id: must be an integer >= 0")
             return
-        rows = await _replay_after(self.tenant_id, self.user_id, last_id)
+        rows = await _replay_after(services.ReplayRequest(self.tenant_id, self.user_id, last_id))
         for _, notification in rows:
             await self._send({"type": "notification", "notification": notification})
         if rows:

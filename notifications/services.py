@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime, time, timedelta
 from functools import cache, partial
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -564,6 +564,103 @@ def open_connection(
 
 def close_connection(connection_id: int) -> None:
     LiveConnection.objects.filter(pk=connection_id).delete()
+
+
+class OpenRequest(NamedTuple):
+    user_id: int
+    tenant_id: UUID
+    server: str
+    channel_name: str
+
+
+def open_connections(requests: Sequence[OpenRequest]) -> list[Opened | None]:
+    """``open_connection`` for many sockets in one statement and one commit (a connect batch).
+
+    One result per request, in order: None where the user is not a member of an active tenant.
+    Each caller joined its group before asking, so the sequences read here (at the statement's
+    start) are at or after each one's join, as ``open_connection`` requires.
+    """
+    if not requests:
+        return []
+    sql = f"""
+        WITH req AS (
+            SELECT * FROM unnest(%(users)s::bigint[], %(tenants)s::uuid[], %(servers)s::text[],
+                                 %(channels)s::text[]) AS r(user_id, tenant_id, server, channel)
+        ), member AS (
+            SELECT req.* FROM req
+            JOIN {Membership._meta.db_table} m
+                ON m.user_id = req.user_id AND m.tenant_id = req.tenant_id
+            JOIN {Tenant._meta.db_table} t ON t.id = req.tenant_id AND t.is_active
+        ), opened AS (
+            INSERT INTO {LiveConnection._meta.db_table}
+                (tenant_id, user_id, server, channel_name, connected_at, last_seen)
+            SELECT tenant_id, user_id, server, channel, %(now)s, %(now)s FROM member
+            RETURNING id, channel_name
+        )
+        SELECT opened.channel_name, opened.id, COALESCE(i.live_seq, 0)
+        FROM opened JOIN member ON member.channel = opened.channel_name
+        LEFT JOIN {Inbox._meta.db_table} i
+            ON i.tenant_id = member.tenant_id AND i.user_id = member.user_id
+    """  # noqa: S608 - table names are ours; values are parameters
+    params: dict[str, Any] = {
+        "users": [r.user_id for r in requests],
+        "tenants": [r.tenant_id for r in requests],
+        "servers": [r.server for r in requests],
+        "channels": [r.channel_name for r in requests],
+        "now": timezone.now(),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        opened = {channel: Opened(pk, seq) for channel, pk, seq in cursor.fetchall()}
+    return [opened.get(r.channel_name) for r in requests]
+
+
+def close_connections(connection_ids: Sequence[int]) -> list[None]:
+    """``close_connection`` for many sockets in one statement."""
+    LiveConnection.objects.filter(pk__in=connection_ids).delete()
+    return [None] * len(connection_ids)
+
+
+class ReplayRequest(NamedTuple):
+    tenant_id: UUID
+    user_id: int
+    after_id: int
+
+
+def replay_after_many(
+    requests: Sequence[ReplayRequest],
+) -> list[list[tuple[int, dict[str, Any]]]]:
+    """``replay_after`` for many sockets in one statement (resumes right after a connect storm)."""
+    if not requests:
+        return []
+    columns = ", ".join(f"n.{name}" for name in FIELDS)
+    sql = f"""
+        SELECT r.idx, n.seq, {columns}
+        FROM unnest(%(idx)s::int[], %(tenants)s::uuid[], %(users)s::bigint[],
+                    %(after)s::bigint[]) AS r(idx, tenant_id, user_id, after_id)
+        CROSS JOIN LATERAL (
+            SELECT * FROM {Notification._meta.db_table} x
+            WHERE x.tenant_id = r.tenant_id AND x.user_id = r.user_id AND x.id > r.after_id
+              AND x.seq IS NOT NULL
+            ORDER BY x.id LIMIT {int(INBOX_CAP)}
+        ) n
+        ORDER BY r.idx, n.id
+    """  # noqa: S608 - table names and fields are ours; values are parameters
+    params: dict[str, Any] = {
+        "idx": list(range(len(requests))),
+        "tenants": [r.tenant_id for r in requests],
+        "users": [r.user_id for r in requests],
+        "after": [min(r.after_id, 2**63 - 1) for r in requests],
+    }
+    out: list[list[tuple[int, dict[str, Any]]]] = [[] for _ in requests]
+    data_at = FIELDS.index("data")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for idx, seq, *fields in cursor.fetchall():
+            if isinstance(fields[data_at], str):  # jsonb arrives as text through Django's cursor
+                fields[data_at] = json.loads(fields[data_at])
+            out[idx].append((seq, as_payload(tuple(fields))))
+    return out
 
 
 def replay_after(tenant_id: UUID, user_id: int, after_id: int) -> list[tuple[int, dict[str, Any]]]:
