@@ -14,6 +14,7 @@ alert is raised once. "This is normal" (``mark_normal``) silences the rule for t
 
 from __future__ import annotations
 
+import bisect
 import statistics
 from collections import defaultdict
 from datetime import date, timedelta
@@ -39,6 +40,7 @@ MIN_HISTORY = 3
 OUTSIDE_FACTOR = Decimal(3)
 OUTSIDE_MIN_GAP = Decimal(100)  # a 30.00 coffee against a usual 9.00 is not news
 GRACE_DAYS = 3
+HISTORY_CAP = 200  # the median of a payee's last 200 payments at most
 MAX_ALERTS = 10
 
 # (rule, key, transaction, payee, reason)
@@ -100,21 +102,25 @@ def _money(tenant: Tenant, amount: Decimal) -> str:
 def _payments(tenant: Tenant, fresh: list[BankTransaction]) -> list[Found]:
     keys = {t.payee_key for t in fresh}
     earliest = min(t.posted_on for t in fresh) - timedelta(days=365)
-    history: dict[str, list[tuple[date, int, Decimal]]] = defaultdict(list)
-    rows = BankTransaction.objects.filter(
-        tenant=tenant, payee_key__in=keys, posted_on__gte=earliest
-    ).values_list("payee_key", "posted_on", "id", "amount")
+    # each payee's payments in (date, id) order: the ones before a transaction are a prefix
+    history: dict[str, list[tuple[date, int]]] = defaultdict(list)
+    paid_out: dict[str, list[Decimal]] = defaultdict(list)
+    rows = (
+        BankTransaction.objects.filter(
+            tenant=tenant, payee_key__in=keys, posted_on__gte=earliest, amount__lt=0
+        )
+        .order_by("payee_key", "posted_on", "id")
+        .values_list("payee_key", "posted_on", "id", "amount")
+    )
     for key, day, pk, amount in rows:
-        history[key].append((day, pk, amount))
+        history[key].append((day, pk))
+        paid_out[key].append(-amount)
     found: list[Found] = []
     threshold = new_payee_threshold()
     firsts = _first_seen(tenant, keys)
     for txn in fresh:
-        earlier = [
-            -amount
-            for day, pk, amount in history[txn.payee_key]
-            if amount < 0 and (day, pk) < (txn.posted_on, txn.pk)
-        ]
+        before = bisect.bisect_left(history[txn.payee_key], (txn.posted_on, txn.pk))
+        earlier = paid_out[txn.payee_key][max(0, before - HISTORY_CAP) : before]
         paid = -txn.amount
         if firsts.get(txn.payee_key) == txn.pk and paid >= threshold:
             found.append(
