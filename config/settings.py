@@ -382,5 +382,8 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "ActionPlanStatusEnum": "coach.models.PlanStatus",
         "FeedbackReasonEnum": "feedback.models.Reason",
         "ChatAnswerStatusEnum": "coach.serializers.AnswerStatus",
+        # the kinds of a notification, and of a Slack or webhook destination
+        "NotificationKindEnum": "notifications.models.Kind",
+        "DestinationKindEnum": "notifications.models.DESTINATION_KINDS",
     }
 )

@@ -9,8 +9,8 @@ from rest_framework import serializers
 from notifications import channels, webhooks
 from notifications.models import (
     ALL_KINDS,
+    DESTINATION_KINDS,
     WEBHOOK_EVENTS,
-    Channel,
     Delivery,
     Destination,
     DigestFrequency,
@@ -66,7 +66,7 @@ class DestinationSerializer(serializers.ModelSerializer):
         help_text="Events sent to it: insight.created, alert.created, plan.due (all by default).",
     )
     kind = serializers.ChoiceField(
-        choices=[(Channel.SLACK.value, "Slack"), (Channel.WEBHOOK.value, "Webhook")],
+        choices=DESTINATION_KINDS,
         help_text="slack (an incoming-webhook URL, blocks) or webhook (signed JSON events).",
     )
 
@@ -104,7 +104,8 @@ class DestinationSerializer(serializers.ModelSerializer):
 class CreatedDestinationSerializer(DestinationSerializer):
     secret = serializers.CharField(
         read_only=True,
-        help_text="The signing secret (webhooks): shown in this answer only, never again.",
+        allow_null=True,
+        help_text="The signing secret of a webhook (null for Slack): shown in this answer only.",
     )
 
     class Meta(DestinationSerializer.Meta):

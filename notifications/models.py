@@ -134,6 +134,10 @@ class Channel(models.TextChoices):
     WEBHOOK = "webhook", "Webhook"
 
 
+# What a destination is: a Slack incoming webhook, or a signed generic webhook.
+DESTINATION_KINDS = [(Channel.SLACK.value, "Slack"), (Channel.WEBHOOK.value, "Webhook")]
+
+
 class DigestFrequency(models.TextChoices):
     DAILY = "daily", "Daily"
     WEEKLY = "weekly", "Weekly"
@@ -207,9 +211,7 @@ class Destination(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(
-        max_length=8, choices=[(Channel.SLACK, "Slack"), (Channel.WEBHOOK, "Webhook")]
-    )
+    kind = models.CharField(max_length=8, choices=DESTINATION_KINDS)
     name = models.CharField(max_length=100, blank=True, default="")
     url = models.URLField(max_length=2000)
     secret = models.CharField(max_length=100, blank=True, default="", editable=False)
