@@ -14,6 +14,8 @@ from gateway.demo import (
     seed_demo,
 )
 from gateway.models import Tenant
+from insights.demo_bank import STORY as BANK_STORY
+from insights.demo_bank import seed_bank_demo
 from insights.demo_data import story_periods
 from insights.demo_history import seed_history
 from insights.financials import upsert_periods
@@ -53,6 +55,13 @@ class Command(BaseCommand):
                 f" periods: {written.created} new, {written.updated} changed;"
                 f" past insights: {history} new"
             )
+        bank = seed_bank_demo(result["demo"])  # books that came in as files
+        history = seed_history(bank.tenant, bank.tenant.local_today())
+        self.stdout.write(
+            f"  tenant {bank.tenant.id}  {bank.tenant.name:<24} {bank.tenant.timezone:<20}"
+            f" {BANK_STORY:<20} imports: {'; '.join(bank.imported) or 'nothing new'};"
+            f" past insights: {history} new"
+        )
         self.stdout.write(f"demo user:  {DEMO_USERNAME} / {DEMO_PASSWORD}")
         self.stdout.write(f"admin user: {ADMIN_USERNAME} / {ADMIN_PASSWORD}")
         self.stdout.write(self.style.SUCCESS(f"demo API token: {result['token']}"))
