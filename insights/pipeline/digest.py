@@ -2,7 +2,8 @@
 
 ``notifications`` decides who gets it, when and how (preferences, quiet hours, delivery); this
 module only says what it says: the score and its change, the top recommendations with their
-figures in the tenant's currency, and the forecast's breach date when the plan has one.
+figures in the tenant's currency and their expected impact, and the forecast's breach date when
+the plan has one (within the tenant's warning window).
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ def _cards(p: InsightPlan) -> list[dict[str, Any]]:
                 "priority": c.priority.value,
                 "category": c.category,
                 "figures": [{"label": f["label"], "value": f["formatted"]} for f in figures],
+                # the forecast's expected impact of acting on it, in a sentence (when known)
+                "impact": (p.impacts.get(c.template_key) or {}).get("explanation"),
             }
         )
     return cards
@@ -53,7 +56,7 @@ def digests_for(written: Sequence[InsightPlan], now: datetime) -> list[Digest]:
     digests = []
     for p in today:
         health = p.health
-        breach: date | None = getattr(p, "forecast_breach_date", None)
+        breach: date | None = p.breach["on"] if p.breach else None
         digests.append(
             Digest(
                 tenant=p.tenant,

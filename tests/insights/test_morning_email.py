@@ -156,3 +156,17 @@ def test_a_replayed_past_day_sends_no_morning_email(bakery, replay, smtp):
 
     daily.run_batch([(bakery.pk, date(2026, 3, 1))], mode=Mode.HISTORY)
     assert Delivery.objects.filter(event=Event.DIGEST).count() == 2
+
+
+def test_the_email_gives_the_forecasts_breach_date_when_there_is_one(bakery, replay, smtp):
+    from insights.forecast.store import compute
+
+    compute(bakery)  # the cash crunch's forecast, stored for its books
+    replay(datetime(2026, 3, 7, 11, 5, tzinfo=UTC))
+    digest = Delivery.objects.filter(event=Event.DIGEST).first()
+    assert digest is not None
+    breach = digest.payload["forecast_breach_date"]
+    assert breach is not None
+    send_due()
+    text = smtp.wait_for(2, "digest")[0].get_body(preferencelist=("plain",)).get_content()
+    assert f"falls below your buffer on {breach}" in text
