@@ -80,6 +80,16 @@ class Category(Choices):
     GROWTH = "growth"
 
 
+class Stage(Choices):
+    """Where a business is in its life, read from its books (coach.stage): it frames the advice."""
+
+    PRE_REVENUE = "pre_revenue"
+    EARLY = "early"
+    GROWING = "growing"
+    ESTABLISHED = "established"
+    DECLINING = "declining"
+
+
 class Band(Choices):
     """How healthy an overall health score is; declared from the lowest scores up."""
 

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
 
-from gateway.models import ApiToken, Membership, Role, Tenant, hash_token
+from gateway.models import ApiToken, Industry, Membership, Role, Tenant, hash_token
 
 DEMO_NAMESPACE = uuid.UUID("6f1f2b1e-6c0a-4c39-9a51-3f0f6f3a9c11")
 DEMO_USERNAME = "demo"
@@ -29,18 +29,38 @@ class DemoTenant:
     timezone: str
     currency: str
     story: str
+    industry: str  # its trade: the norms its ratios are read against
 
 
 # Clearly different zones (and one DST-free half-hour offset), each with its own story.
 DEMO_TENANTS = (
-    DemoTenant("harbor", "Harbor Coffee Roasters", "America/Los_Angeles", "USD", "healthy"),
-    DemoTenant("thames", "Thames Print Studio", "Europe/London", "GBP", "cash_crunch"),
-    DemoTenant("lotus", "Lotus Textiles", "Asia/Kolkata", "INR", "slow_collections"),
-    DemoTenant("bondi", "Bondi Surf Supply", "Australia/Sydney", "AUD", "inventory_overstock"),
-    DemoTenant("prairie", "Prairie Hardware", "America/Chicago", "USD", "shrinking_revenue"),
-    DemoTenant("alster", "Alster Catering", "Europe/Berlin", "EUR", "thin_margins"),
-    DemoTenant("kiwi", "Kiwi Robotics", "Pacific/Auckland", "NZD", "fast_growth"),
-)
+    DemoTenant(
+        "harbor", "Harbor Coffee Roasters", "America/Los_Angeles", "USD", "healthy",
+        Industry.MANUFACTURING,
+    ),
+    DemoTenant(
+        "thames", "Thames Print Studio", "Europe/London", "GBP", "cash_crunch",
+        Industry.MANUFACTURING,
+    ),
+    DemoTenant(
+        "lotus", "Lotus Textiles", "Asia/Kolkata", "INR", "slow_collections",
+        Industry.MANUFACTURING,
+    ),
+    DemoTenant(
+        "bondi", "Bondi Surf Supply", "Australia/Sydney", "AUD", "inventory_overstock",
+        Industry.RETAIL,
+    ),
+    DemoTenant(
+        "prairie", "Prairie Hardware", "America/Chicago", "USD", "shrinking_revenue",
+        Industry.RETAIL,
+    ),
+    DemoTenant(
+        "alster", "Alster Catering", "Europe/Berlin", "EUR", "thin_margins", Industry.RESTAURANT
+    ),
+    DemoTenant(
+        "kiwi", "Kiwi Robotics", "Pacific/Auckland", "NZD", "fast_growth", Industry.MANUFACTURING
+    ),
+)  # fmt: skip
 
 
 def demo_tenant_id(slug: str) -> uuid.UUID:
@@ -107,6 +127,7 @@ def seed_demo() -> dict[str, Any]:
                 "name": spec.name,
                 "timezone": spec.timezone,
                 "currency": spec.currency,
+                "industry": spec.industry,
                 "insight_hour": 6,
                 "is_active": True,
             },

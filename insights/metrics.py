@@ -77,6 +77,22 @@ METRIC_KEYS: tuple[str, ...] = (
     "runway_days",
     "cash_months_of_expenses",
     "cash_change_3m",
+    # season and trend: trailing bases and fitted trends over 6 to 24 months
+    "revenue_3m",
+    "revenue_3m_yoy",
+    "revenue_growth_12m",
+    "revenue_mom_last_year",
+    "revenue_trend",
+    "gross_margin_drift",
+    "trend_months",
+    "dso_change_12m",
+    "profitable_streak",
+    "loss_months_24m",
+    "months_with_revenue",
+    "net_income_12m",
+    "net_income_year_ago",
+    "payroll_ratio_12m",
+    "inventory_growth_yoy",
 )
 VALUE_KEYS: tuple[str, ...] = (*METRIC_KEYS, "months_of_data")
 
@@ -403,6 +419,102 @@ def _revenue_volatility(books: _Books, month: date) -> float | None:
     return _float(statistics.pstdev(six) / mean)
 
 
+def _sum(books: _Books, month: date, name: str, start: int, length: int) -> Decimal | None:
+    window = books.window(month, name, start, length)
+    return None if window is None else sum(window, Decimal(0))
+
+
+def _trailing_growth(books: _Books, month: date, length: int, back: int) -> float | None:
+    """The last ``length`` months of revenue against the same months ``back`` months earlier."""
+    now = _sum(books, month, "revenue", 1 - length, length)
+    before = _sum(books, month, "revenue", 1 - length - back, length)
+    return _growth(now, before)
+
+
+# A trend is fitted over whole years when the books have them (24 or 12 months, so a season
+# weighs the same at both ends), else over what there is from 6 months on.
+TREND_WINDOWS = (24, 12, 6)
+
+
+def _trend_window(books: _Books, month: date, name: str) -> list[Decimal] | None:
+    """The longest trend window of consecutive known values of a field ending at ``month``."""
+    for length in TREND_WINDOWS[:-1]:
+        window = books.window(month, name, 1 - length, length)
+        if window is not None:
+            return window
+    run: list[Decimal] = []  # fewer than 12 months: the consecutive run ending at ``month``
+    for offset in range(TREND_WINDOWS[-2] - 1):
+        value = books.money(shift_month(month, -offset), name)
+        if value is None:
+            break
+        run.insert(0, value)
+    return run if len(run) >= TREND_WINDOWS[-1] else None
+
+
+def _slope(ys: Sequence[float]) -> float:
+    """Least-squares slope of ys against 0, 1, 2, ...: the fitted change per month."""
+    n = len(ys)
+    mean_x = (n - 1) / 2
+    mean_y = sum(ys) / n
+    numerator = sum((x - mean_x) * (y - mean_y) for x, y in enumerate(ys))
+    denominator = sum((x - mean_x) ** 2 for x in range(n))
+    return numerator / denominator
+
+
+def _revenue_trend(books: _Books, month: date) -> float | None:
+    """Fitted monthly growth: exp(slope of log revenue) - 1 over the trend window."""
+    window = _trend_window(books, month, "revenue")
+    if window is None or min(window) <= 0:
+        return None
+    return _float(math.expm1(_slope([math.log(float(value)) for value in window])))
+
+
+def _trend_months(books: _Books, month: date) -> float | None:
+    window = _trend_window(books, month, "revenue")
+    return None if window is None else float(len(window))
+
+
+def _gross_margin_drift(books: _Books, month: date) -> float | None:
+    """Fitted change of the gross margin across the trend window (fraction points)."""
+    revenue = _trend_window(books, month, "revenue")
+    cogs = _trend_window(books, month, "cogs")
+    if revenue is None or cogs is None or len(cogs) != len(revenue) or min(revenue) <= 0:
+        return None
+    margins = [float((r - c) / r) for r, c in zip(revenue, cogs, strict=True)]
+    return _float(_slope(margins) * (len(margins) - 1))
+
+
+def _profitable_streak(books: _Books, month: date) -> float | None:
+    """Consecutive months of profit ending at ``month`` (0 when it made a loss)."""
+    if books.by_month[month].net_income is None:
+        return None
+    streak = 0
+    current: date | None = month
+    while current is not None:
+        income = books.money(current, "net_income")
+        if income is None or income <= 0:
+            break
+        streak += 1
+        current = shift_month(current, -1)
+    return float(streak)
+
+
+def _loss_months_24m(books: _Books, month: date) -> float | None:
+    incomes = [books.money(shift_month(month, -offset), "net_income") for offset in range(24)]
+    known = [income for income in incomes if income is not None]
+    return float(sum(1 for income in known if income < 0)) if known else None
+
+
+def _months_with_revenue(books: _Books, month: date) -> float:
+    return float(
+        sum(
+            1
+            for when in books.months
+            if when <= month and (books.by_month[when].revenue or Decimal(0)) > 0
+        )
+    )
+
+
 def _revenue(books: _Books, month: date) -> Decimal | None:
     return books.by_month[month].revenue
 
@@ -443,6 +555,43 @@ _MULTI: dict[str, Callable[[_Books, date], float | None]] = {
     # Cash now vs 3 months earlier.
     "cash_change_3m": lambda b, m: _float(
         _sub(b.by_month[m].cash_balance, b.money(_three_before(m), "cash_balance"))
+    ),
+    # Revenue of the last 3 months together (money).
+    "revenue_3m": lambda b, m: _float(_sum(b, m, "revenue", -2, 3)),
+    # The last 3 months against the same 3 months a year earlier: season taken out.
+    "revenue_3m_yoy": lambda b, m: _trailing_growth(b, m, 3, 12),
+    # The last 12 months against the 12 before (24 months needed).
+    "revenue_growth_12m": lambda b, m: _trailing_growth(b, m, 12, 12),
+    # Last year's month-over-month change into the same month: was last year's dip the same?
+    "revenue_mom_last_year": lambda b, m: _growth(
+        b.money(_year_ago(m), "revenue"), b.money(shift_month(m, -13), "revenue")
+    ),
+    # Fitted monthly revenue growth over the trend window (24, 12 or 6+ months).
+    "revenue_trend": _revenue_trend,
+    # Fitted change of gross margin over the same window (fraction points).
+    "gross_margin_drift": _gross_margin_drift,
+    # How many months the trends were fitted over.
+    "trend_months": _trend_months,
+    # DSO now minus DSO a year earlier.
+    "dso_change_12m": lambda b, m: _fdiff(
+        b.single_value(m, "dso"), b.single_value(_year_ago(m), "dso")
+    ),
+    "profitable_streak": _profitable_streak,
+    # Months with a net loss among the last 24.
+    "loss_months_24m": _loss_months_24m,
+    # Months of the books with revenue above zero, up to this one.
+    "months_with_revenue": _months_with_revenue,
+    # Net income of the last 12 months together: was the year profitable, whatever this month?
+    "net_income_12m": lambda b, m: _float(_sum(b, m, "net_income", -11, 12)),
+    # Net income of the same month a year earlier: a loss this month that last year also had.
+    "net_income_year_ago": lambda b, m: _float(b.money(_year_ago(m), "net_income")),
+    # Payroll over revenue across the last 12 months: the share without the season.
+    "payroll_ratio_12m": lambda b, m: _ratio(
+        _sum(b, m, "payroll", -11, 12), _sum(b, m, "revenue", -11, 12)
+    ),
+    # Inventory now vs a year earlier.
+    "inventory_growth_yoy": lambda b, m: _growth(
+        b.by_month[m].inventory_value, b.money(_year_ago(m), "inventory_value")
     ),
 }
 if set(_SINGLE) | set(_MULTI) != set(METRIC_KEYS) or set(_SINGLE) & set(_MULTI):

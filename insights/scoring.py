@@ -16,8 +16,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from coach.catalog import formatting
-from coach.catalog.base import METRICS
-from coach.vocabulary import Band, Category, band_for
+from coach.catalog.base import COVER_MEANS, METRICS, RUNWAY_MEANS
+from coach.industry import Norms, norms_for
+from coach.vocabulary import BAND_FLOORS, Band, Category, band_for
 
 Table = tuple[tuple[float, float], ...]  # (input, score) points, inputs ascending
 
@@ -75,6 +76,19 @@ REVENUE_GROWTH_YOY_TABLE: Table = ((-0.25, 0), (-0.10, 30), (0.0, 55), (0.10, 80
 # Net margin: 15%+ is a healthy small business, break-even is 40, losing 20% of revenue is 0.
 NET_MARGIN_TABLE: Table = ((-0.20, 0), (0.0, 40), (0.05, 60), (0.10, 80), (0.15, 100))
 
+# The DSO and operating-expense tables above are those of a business whose customers pay in 30
+# days and whose running costs are 30% of revenue ("other"); for another trade they move by the
+# difference of its typical value (coach.industry), so a builder paid in 60 days, the norm of its
+# trade, scores as a shop paid in 30 did.
+DSO_TABLE_TYPICAL = 30.0
+OPEX_TABLE_TYPICAL = 0.30
+
+# Whatever the burn, cash that covers only days of costs is not a strong position: the cash
+# component is capped by the cover (cash / monthly costs) on this table, and under a month of
+# cover the overall score stays below "strong".
+COVER_CAP_TABLE: Table = ((0, 15), (0.25, 35), (0.5, 55), (1.0, 74.9), (1.5, 100))
+STRONG_MIN_COVER_MONTHS = 1.0
+
 # Overall score bands (critical < 40 <= weak < 60 <= fair < 75 <= strong) and ``band_for`` are
 # coach.vocabulary's, so the admin, the API and the console read the same ones.
 
@@ -91,13 +105,46 @@ INPUT_LABELS: dict[str, str] = {
     "runway_days": "runway",
     "net_burn": "net burn",
     "cash_months_of_expenses": "cash cover",
-    "dso": "DSO",
-    "operating_expense_ratio": "the operating expense ratio",
-    "revenue_growth_3m": "3-month revenue growth",
+    "dso": "days to collect",
+    "operating_expense_ratio": "the share of revenue spent on running costs",
+    "revenue_growth_3m": "three-month revenue growth",
     "revenue_growth_mom": "month-over-month revenue growth",
     "revenue_growth_yoy": "year-over-year revenue growth",
     "net_margin": "net margin",
 }
+
+# What a person is told when an input is missing: what it needs, never the input's key.
+MISSING_PHRASES: dict[str, str] = {
+    "runway_days": "runway (needs four months of cash balances in a row)",
+    "net_burn": "runway (needs four months of cash balances in a row)",
+    "cash_months_of_expenses": "cash cover (needs this month's cash, cost of goods and expenses)",
+    "dso": "days to collect (needs this month's receivables and revenue)",
+    "operating_expense_ratio": "running costs (needs this month's expenses and revenue)",
+    "revenue_growth_3m": "the three-month trend (needs six months of revenue in a row)",
+    "revenue_growth_mom": "the change on last month (needs last month's revenue)",
+    "revenue_growth_yoy": "the change on last year (not enough months of books to compare with "
+    "last year)",
+    "net_margin": "net margin (needs this month's net income and revenue)",
+}
+
+
+def missing_phrase(keys: Sequence[str]) -> str:
+    """The missing inputs in words, each reason once: "runway (needs ...) and net margin (...)"."""
+    return _join(list(dict.fromkeys(MISSING_PHRASES.get(key, key) for key in keys)))
+
+
+def _shifted(table: Table, by: float) -> Table:
+    return tuple((x + by, y) for x, y in table)
+
+
+def dso_table(norms: Norms) -> Table:
+    """The DSO table of a trade: the 30-day table moved to the trade's typical days."""
+    return _shifted(DSO_TABLE, norms.dso_typical - DSO_TABLE_TYPICAL)
+
+
+def opex_ratio_table(norms: Norms) -> Table:
+    """The operating-expense table of a trade, moved to its typical share of revenue."""
+    return _shifted(OPEX_RATIO_TABLE, norms.opex_ratio_typical - OPEX_TABLE_TYPICAL)
 
 
 def interpolate(x: float, table: Table) -> float:
@@ -142,10 +189,13 @@ def _points(value: float) -> str:
     return formatting.score(value)
 
 
-def _fmt(key: str, value: float) -> str:
-    """A metric as its card writes it (money without a currency: this has none)."""
-    if METRICS.get(key, "money") == "money":
-        return _money(value, None)
+def _fmt(key: str, value: float, currency: str | None = None) -> str:
+    """A metric as its card writes it: money in the tenant's currency, long spans in months."""
+    kind = METRICS.get(key, "money")
+    if kind == "money":
+        return _money(value, currency)
+    if kind == "days":
+        return formatting.duration(value)
     return formatting.format_metric(key, value)
 
 
@@ -278,7 +328,7 @@ def _runway_factor(values: Mapping[str, float | None], currency: str | None) -> 
     if runway is None:
         missing = ("runway_days",) if burn is not None else ("runway_days", "net_burn")
         return _Factor("runway_days", RUNWAY_WEIGHT, None, missing=missing)
-    phrase = f"runway of {_days(runway)}"
+    phrase = f"a runway of {formatting.duration(runway)} ({RUNWAY_MEANS})"
     if burn is not None:
         phrase += f" at a net burn of {_money(burn, currency)}/month"
     return _Factor("runway_days", RUNWAY_WEIGHT, interpolate(runway, RUNWAY_TABLE), phrase=phrase)
@@ -292,7 +342,7 @@ def _revenue_trend_factor(values: Mapping[str, float | None]) -> _Factor:
             "revenue_growth_3m",
             REVENUE_TREND_WEIGHT,
             interpolate(growth_3m, REVENUE_GROWTH_3M_TABLE),
-            phrase=f"revenue {_signed_pct(growth_3m)} over the last 3 months",
+            phrase=f"revenue {_signed_pct(growth_3m)} over the last three months",
         )
     growth_mom = values.get("revenue_growth_mom")
     if growth_mom is None:
@@ -315,10 +365,19 @@ def _signed_pct(value: float) -> str:
     return f"{'up' if value >= 0 else 'down'} {_pct(abs(value))}"
 
 
+def _cover(value: float) -> str:
+    """Cash cover as a span: "5 days", "1.5 months"."""
+    return formatting.span_of_months(value)
+
+
 def _factors(
-    key: str, values: Mapping[str, float | None], currency: str | None = None
+    key: str,
+    values: Mapping[str, float | None],
+    currency: str | None = None,
+    norms: Norms | None = None,
 ) -> list[_Factor]:
     """The factors of one component."""
+    norms = norms or norms_for(None)
     if key == "cash_flow":
         return [
             _runway_factor(values, currency),
@@ -327,17 +386,23 @@ def _factors(
                 "cash_months_of_expenses",
                 CASH_BUFFER_WEIGHT,
                 CASH_BUFFER_TABLE,
-                lambda v: f"cash covering {_months(v)} of expenses",
+                lambda v: f"cash covering {_cover(v)} of costs (cash cover: {COVER_MEANS})",
             ),
         ]
     if key == "operations":
         return [
-            _table_factor(values, "dso", DSO_WEIGHT, DSO_TABLE, lambda v: f"DSO of {_days(v)}"),
+            _table_factor(
+                values,
+                "dso",
+                DSO_WEIGHT,
+                dso_table(norms),
+                lambda v: f"customers taking {_days(v)} to pay ({formatting.acronym('DSO')})",
+            ),
             _table_factor(
                 values,
                 "operating_expense_ratio",
                 OPEX_RATIO_WEIGHT,
-                OPEX_RATIO_TABLE,
+                opex_ratio_table(norms),
                 lambda v: f"operating expenses at {_pct(v)} of revenue",
             ),
         ]
@@ -384,11 +449,14 @@ def _join(phrases: Sequence[str]) -> str:
 
 
 def _score_component(
-    key: str, values: Mapping[str, float | None], currency: str | None = None
+    key: str,
+    values: Mapping[str, float | None],
+    currency: str | None = None,
+    norms: Norms | None = None,
 ) -> ComponentScore:
     """Score one component from its factors; effective_weight is filled in by score_health."""
     inputs = {name: _clean(name, values.get(name)) for name in COMPONENT_INPUTS[key]}
-    factors = _factors(key, inputs, currency)
+    factors = _factors(key, inputs, currency, norms)
     scored = [f for f in factors if f.score is not None]
     missing = [name for f in factors for name in f.missing]
     label = COMPONENT_LABELS[key]
@@ -401,7 +469,7 @@ def _score_component(
             status="insufficient_data",
             inputs=inputs,
             missing=missing,
-            explanation=f"Not enough data to score {label} (missing: {', '.join(missing)}).",
+            explanation=f"Not enough data to score {label}: {missing_phrase(missing)}.",
         )
     total_weight = sum(f.weight for f in scored)
     subweights = {f.key: (f.weight / total_weight if f.score is not None else 0.0) for f in factors}
@@ -409,9 +477,17 @@ def _score_component(
     score = round(min(100.0, max(0.0, raw)), 1)
     verb = "scores" if len(scored) == 1 else "score"
     explanation = f"{_join([f.phrase for f in scored])} {verb} {_points(score)}"
+    cover = inputs.get("cash_months_of_expenses")
+    if key == "cash_flow" and cover is not None:
+        cap = round(interpolate(cover, COVER_CAP_TABLE), 1)
+        if score > cap:
+            score = cap
+            explanation += (
+                f", held to {_points(cap)} because cash covers only {_cover(cover)} of costs"
+            )
     explanation = explanation[0].upper() + explanation[1:]
     if missing:
-        explanation += f"; not scored for lack of data: {', '.join(missing)}"
+        explanation += f"; not scored for lack of data: {missing_phrase(missing)}"
     return ComponentScore(
         key=key,
         weight=COMPONENT_WEIGHTS[key],
@@ -439,25 +515,32 @@ def _summary(overall: float | None, band: str | None, components: Sequence[Compo
         verb = "has" if len(insufficient) == 1 else "have"
         spread = _join(
             [
-                f"{COMPONENT_LABELS[c.key]} {formatting.number(c.effective_weight, decimals=2)}"
+                f"{COMPONENT_LABELS[c.key]} {formatting.percent(c.effective_weight, decimals=0)}"
                 for c in components
                 if c.score is not None
             ]
         )
-        sentence += f"; {lacking} {verb} no data, so the weights were renormalized to {spread}"
+        sentence += f"; {lacking} {verb} no data, so the score weighs {spread}"
     if partial:
-        gaps = ", ".join(name for c in partial for name in c.missing)
+        gaps = missing_phrase([name for c in partial for name in c.missing])
         sentence += f"; scored without {gaps}"
     return sentence + "."
 
 
-def score_health(values: Mapping[str, float | None], *, currency: str | None = None) -> HealthScore:
+def score_health(
+    values: Mapping[str, float | None],
+    *,
+    currency: str | None = None,
+    industry: str | None = None,
+) -> HealthScore:
     """Score financial health from the latest metric values (``FinancialMetrics.values``).
 
     ``currency`` (the tenant's ISO code) writes money in the explanations as the recommendation
-    cards do ("$12,000"); without it money is a grouped number ("12,000").
+    cards do ("$12,000"); without it money is a grouped number ("12,000"). ``industry`` moves the
+    days-to-collect and running-cost tables to the trade's norms (coach.industry).
     """
-    components = [_score_component(key, values, currency) for key in COMPONENT_WEIGHTS]
+    norms = norms_for(industry)
+    components = [_score_component(key, values, currency, norms) for key in COMPONENT_WEIGHTS]
     available = sum(c.weight for c in components if c.score is not None)
     if available > 0:
         components = [
@@ -466,16 +549,25 @@ def score_health(values: Mapping[str, float | None], *, currency: str | None = N
         ]
     insufficient = [c.key for c in components if c.score is None]
     overall: float | None = None
+    held = ""
     if available > 0:
         raw = sum(c.effective_weight * c.score for c in components if c.score is not None)
         overall = round(min(100.0, max(0.0, raw)), 1)
+        cover = _clean("cash_months_of_expenses", values.get("cash_months_of_expenses"))
+        below_strong = BAND_FLOORS[Band.STRONG] - 0.1
+        if cover is not None and cover < STRONG_MIN_COVER_MONTHS and overall > below_strong:
+            overall = below_strong
+            held = f"; held below strong because cash covers only {_cover(cover)} of costs"
     band = band_for(overall)
+    summary = _summary(overall, band, components)
+    if held:
+        summary = summary[:-1] + held + "."
     return HealthScore(
         overall=overall,
         band=band,
         components=components,
         insufficient=insufficient,
-        summary=_summary(overall, band, components),
+        summary=summary,
     )
 
 
@@ -581,31 +673,35 @@ def _describe(
     after: float | None,
     before_inputs: Mapping[str, float | None],
     after_inputs: Mapping[str, float | None],
+    currency: str | None = None,
 ) -> str:
     """Say how an input moved, e.g. "runway dropped from 120 to 75 days"."""
     label = INPUT_LABELS.get(key, key)
     if key == "runway_days":
         if after is not None and _not_burning(before_inputs):
-            return f"cash started burning, leaving a runway of {_days(after)}"
+            return f"cash started burning, leaving a runway of {formatting.duration(after)}"
         if before is not None and _not_burning(after_inputs):
-            return f"cash stopped burning (runway was {_days(before)})"
+            return f"cash stopped burning (runway was {formatting.duration(before)})"
     if before is None and after is not None:
-        return f"{label} became available ({_fmt(key, after)})"
+        return f"{label} became available ({_fmt(key, after, currency)})"
     if after is None and before is not None:
-        return f"{label} is no longer available (was {_fmt(key, before)})"
+        return f"{label} is no longer available (was {_fmt(key, before, currency)})"
     if before is None or after is None:
         return f"{label} is not available"
     verb = "rose" if after > before else "dropped"
-    if METRICS.get(key) == "days":
+    if METRICS.get(key) == "days" and max(before, after) <= formatting.DAYS_UP_TO:
         return f"{label} {verb} from {formatting.number(before)} to {_days(after)}"
-    return f"{label} {verb} from {_fmt(key, before)} to {_fmt(key, after)}"
+    return f"{label} {verb} from {_fmt(key, before, currency)} to {_fmt(key, after, currency)}"
 
 
-def explain_change(today: HealthScore, yesterday: HealthScore | None) -> ScoreChange:
+def explain_change(
+    today: HealthScore, yesterday: HealthScore | None, *, currency: str | None = None
+) -> ScoreChange:
     """Compare two days' scores and name the inputs that moved the overall score most.
 
     A driver's contribution is its factor's overall points today minus yesterday (effective
     weight x weight within the component x sub-score), so contributions add up to the change.
+    ``currency`` writes money in the tenant's currency.
     """
     before = yesterday.overall if yesterday is not None else None
     after = today.overall
@@ -648,7 +744,9 @@ def explain_change(today: HealthScore, yesterday: HealthScore | None) -> ScoreCh
                     contribution=round(
                         _factor_points(now, factor) - _factor_points(then, factor), 2
                     ),
-                    description=_describe(factor, value_then, value_now, then.inputs, now.inputs),
+                    description=_describe(
+                        factor, value_then, value_now, then.inputs, now.inputs, currency
+                    ),
                 )
             )
     direction = 1.0 if delta is None or delta >= 0 else -1.0

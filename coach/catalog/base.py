@@ -14,7 +14,8 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Any, Literal
 
-from coach.vocabulary import Category, Priority
+from coach.industry import Norms, norms_for
+from coach.vocabulary import Category, Priority, Stage
 
 CATEGORIES: tuple[Category, ...] = tuple(Category)
 
@@ -54,6 +55,21 @@ METRICS: Mapping[str, MetricKind] = MappingProxyType(
         "runway_days": "days",
         "cash_months_of_expenses": "months",
         "cash_change_3m": "money",
+        "revenue_3m": "money",
+        "revenue_3m_yoy": "fraction",
+        "revenue_growth_12m": "fraction",
+        "revenue_mom_last_year": "fraction",
+        "revenue_trend": "fraction",
+        "gross_margin_drift": "points",
+        "trend_months": "count",
+        "dso_change_12m": "days",
+        "profitable_streak": "count",
+        "loss_months_24m": "count",
+        "months_with_revenue": "count",
+        "net_income_12m": "money",
+        "net_income_year_ago": "money",
+        "payroll_ratio_12m": "fraction",
+        "inventory_growth_yoy": "fraction",
         "months_of_data": "count",
     }
 )
@@ -119,10 +135,40 @@ class SuggestedAction:
 
 @dataclass(frozen=True)
 class TemplateContext:
-    """What rendering needs to know about the tenant."""
+    """What the templates need to know about the tenant besides its metrics: its currency, its
+    trade (whose norms set the thresholds), its stage (which frames the advice) and the cash it
+    wants to keep (``cash_buffer``; None means one month of costs)."""
 
     currency: str = "USD"
     tenant_name: str = ""
+    industry: str = "other"
+    stage: Stage | None = None
+    cash_buffer: float | None = None
+
+    @property
+    def norms(self) -> Norms:
+        return norms_for(self.industry)
+
+
+# One definition of runway and one of cash cover, said in the words a card uses wherever either
+# appears, and how they differ when both do.
+RUNWAY_MEANS = "how long your cash lasts at the average fall in cash of the last three months"
+COVER_MEANS = "how long your cash would pay all your costs if no money came in"
+RUNWAY_VS_COVER = "Runway counts the money still coming in from sales; cash cover leaves it out."
+
+
+def seasonal_loss(v: Known) -> bool:
+    """This month's loss is the season: the last twelve months made a profit and the same month
+    last year also made a loss (an ice-cream parlour in winter, a ski shop in summer)."""
+    year = v.get("net_income_12m")
+    year_ago = v.get("net_income_year_ago")
+    return year is not None and year > 0 and year_ago is not None and year_ago < 0
+
+
+# What a template's render gives: a title, a body and, when the text states a figure it computed
+# (cash a shorter collection time would free, a break-even revenue), those figures by name, so
+# every number in the text is traceable (they are stored with the candidate's figures).
+Rendered = tuple[str, str] | tuple[str, str, Mapping[str, float]]
 
 
 @dataclass(frozen=True)
@@ -130,7 +176,8 @@ class Template:
     """One piece of advice: when it applies, how urgent it is, and what it says.
 
     The registry only calls applies/priority/render when every metric in `requires` is known, and
-    passes the known metrics only, so a template never speaks about numbers it does not have.
+    passes the known metrics only, so a template never speaks about numbers it does not have. Each
+    also gets the tenant's context, whose norms set the thresholds that depend on the trade.
     """
 
     key: str
@@ -138,9 +185,9 @@ class Template:
     title: str
     description: str
     requires: tuple[str, ...]
-    applies: Callable[[Known], bool]
-    priority: Callable[[Known], tuple[Priority, float]]
-    render: Callable[[Known, TemplateContext], tuple[str, str]]
+    applies: Callable[[Known, TemplateContext], bool]
+    priority: Callable[[Known, TemplateContext], tuple[Priority, float]]
+    render: Callable[[Known, TemplateContext], Rendered]
     actions: tuple[SuggestedAction, ...]
     questions: tuple[str, ...]
     evidence_metrics: tuple[str, ...]

@@ -3,35 +3,54 @@
 from __future__ import annotations
 
 from coach.catalog.base import (
+    COVER_MEANS,
+    RUNWAY_MEANS,
+    RUNWAY_VS_COVER,
     Known,
     Priority,
+    Rendered,
     SuggestedAction,
     Template,
     TemplateContext,
     ramp,
     scored,
+    seasonal_loss,
 )
-from coach.catalog.formatting import days, money, months, number, percent
-from coach.vocabulary import DAYS_PER_MONTH, Category
+from coach.catalog.formatting import (
+    acronym,
+    days,
+    duration,
+    money,
+    months,
+    percent,
+    span_of_months,
+)
+from coach.vocabulary import DAYS_PER_MONTH, Category, Stage
 
-# A quarter of runway is the time it takes to cut costs or close financing before cash runs out.
-RUNWAY_WARN_DAYS = 90.0
-# Under ~6 weeks, most lenders cannot close a facility in time: act today.
-RUNWAY_CRITICAL_DAYS = 45.0
+# Survival first: cash that runs out within about three months is the day's first and critical
+# card, whatever else is wrong; cutting costs or closing financing takes about that long.
+RUNWAY_CRITICAL_DAYS = 3 * DAYS_PER_MONTH
+# Up to six months of runway an established business must act now (high).
+RUNWAY_WARN_DAYS = 6 * DAYS_PER_MONTH
+# A business investing in growth is told its runway up to two years out: raising money takes
+# about six months, and it should start with six more in hand.
+FUNDED_RUNWAY_DAYS = 24 * DAYS_PER_MONTH
+RAISE_MONTHS = 6.0
+RAISE_HIGH_DAYS = 12 * DAYS_PER_MONTH
+RAISE_MEDIUM_DAYS = 18 * DAYS_PER_MONTH
+# The stages whose losses fund the business's growth (or its start), where runway is the story.
+INVESTING_STAGES = (Stage.GROWING, Stage.EARLY, Stage.PRE_REVENUE)
 # Last month's loss 25% above the 3-month average burn is beyond ordinary payment timing.
 BURN_ACCELERATION = 1.25
 # Losing a tenth of cash in a quarter is a trend worth naming while there is still room.
 CASH_DROP_WARN = 0.10
 CASH_DROP_HIGH = 0.30
-# Most SMB terms are net 30: beyond 45 days on average, customers are paying late.
-DSO_SLOW_DAYS = 45.0
-DSO_VERY_SLOW_DAYS = 75.0
-DSO_TARGET_DAYS = 30.0
+# How long customers take to pay and suppliers are paid is read against the trade's norms
+# (coach.industry: dso_slow, dso_very_slow, dpo_typical, dpo_early).
 # A week longer to collect within a quarter is a trend, not noise.
 DSO_RISE_DAYS = 7.0
-# Paying within three weeks while usual supplier terms are 30 days gives cash away.
-DPO_EARLY_DAYS = 20.0
-SUPPLIER_TERMS_DAYS = 30.0
+# Collections two weeks faster than a year ago, now within the trade's norm, is a turnaround.
+DSO_IMPROVED_DAYS = -14.0
 # Less than a month of costs in the bank leaves no room for one bad month.
 BUFFER_MIN_MONTHS = 1.0
 BUFFER_TARGET_MONTHS = 2.0
@@ -40,32 +59,53 @@ SURPLUS_MONTHS = 6.0
 RESERVE_MONTHS = 3.0
 
 
-def _runway_priority(v: Known) -> tuple[Priority, float]:
+def _runway_priority(v: Known, ctx: TemplateContext) -> tuple[Priority, float]:
     runway = v["runway_days"]
     if runway < RUNWAY_CRITICAL_DAYS:
         return scored(Priority.CRITICAL, ramp(runway, RUNWAY_CRITICAL_DAYS, 0))
     return scored(Priority.HIGH, ramp(runway, RUNWAY_WARN_DAYS, RUNWAY_CRITICAL_DAYS))
 
 
-def _runway_render(v: Known, ctx: TemplateContext) -> tuple[str, str]:
+def cover_sentence(v: Known, ctx: TemplateContext) -> str:
+    """The cash cover beside a runway, with how the two differ ("" when cover is unknown)."""
+    cover = v.get("cash_months_of_expenses")
+    if cover is None or cover < 0:
+        return ""
+    return f" Your cash cover is {span_of_months(cover)} ({COVER_MEANS}). {RUNWAY_VS_COVER}"
+
+
+def _runway_render(v: Known, ctx: TemplateContext) -> Rendered:
     runway, burn, cash = v["runway_days"], v["net_burn"], v["cash_balance"]
     cut = 0.2  # a fifth of the burn is an ambitious but usual first round of cuts
+    cut_amount, stretched = burn * cut, runway / (1 - cut)
     body = (
-        f"Your cash of {money(cash, ctx.currency)} covers {days(runway)} of your current burn "
-        f"of {money(burn, ctx.currency)}/month. Cutting the burn by a fifth "
-        f"({money(burn * cut, ctx.currency)}/month) would stretch it to "
-        f"{days(runway / (1 - cut))}; start with collections and spending you can pause this week."
+        f"Your runway is {duration(runway)} ({RUNWAY_MEANS}): your cash of "
+        f"{money(cash, ctx.currency)} against a burn of {money(burn, ctx.currency)} a month. "
+        f"Cutting the burn by a fifth ({money(cut_amount, ctx.currency)} a month) would stretch it "
+        f"to {duration(stretched)}; start with collections and spending you can pause this week"
     )
-    return f"Cash runway is down to {days(runway)}", body
+    if ctx.stage in INVESTING_STAGES:
+        body += ", and talk to your investors or lender about bridge financing now"
+    body += "." + cover_sentence(v, ctx)
+    return (
+        f"Cash runway is down to {duration(runway)}",
+        body,
+        {"burn_cut": cut_amount, "runway_after_cut": stretched},
+    )
 
 
 cash_runway_low = Template(
     key="cash_runway_low",
     category=Category.CASH_FLOW,
     title="Cash runway is short",
-    description="Your cash will run out within three months at the current burn rate.",
+    description="Your cash will run out within six months at the current burn rate.",
     requires=("runway_days", "net_burn", "cash_balance"),
-    applies=lambda v: v["net_burn"] > 0 and v["runway_days"] < RUNWAY_WARN_DAYS,
+    # Investing businesses hear of a runway over three months from growth_runway instead.
+    applies=lambda v, ctx: (
+        v["net_burn"] > 0
+        and v["runway_days"] < RUNWAY_WARN_DAYS
+        and (v["runway_days"] < RUNWAY_CRITICAL_DAYS or ctx.stage not in INVESTING_STAGES)
+    ),
     priority=_runway_priority,
     render=_runway_render,
     actions=(
@@ -85,12 +125,12 @@ cash_runway_low = Template(
 )
 
 
-def _accelerating(v: Known) -> bool:
+def _accelerating(v: Known, ctx: TemplateContext) -> bool:
     burn, income = v["net_burn"], v["net_income"]
-    return burn > 0 and income < 0 and -income >= BURN_ACCELERATION * burn
+    return burn > 0 and income < 0 and -income >= BURN_ACCELERATION * burn and not seasonal_loss(v)
 
 
-def _acceleration_priority(v: Known) -> tuple[Priority, float]:
+def _acceleration_priority(v: Known, ctx: TemplateContext) -> tuple[Priority, float]:
     loss, cash = -v["net_income"], v["cash_balance"]
     severity = ramp(loss / v["net_burn"], BURN_ACCELERATION, 2.5)
     # At last month's loss rate, under four months of cash is a high-priority problem.
@@ -99,20 +139,30 @@ def _acceleration_priority(v: Known) -> tuple[Priority, float]:
     return scored(Priority.MEDIUM, severity)
 
 
-def _acceleration_render(v: Known, ctx: TemplateContext) -> tuple[str, str]:
+def _acceleration_render(v: Known, ctx: TemplateContext) -> Rendered:
     loss, burn, cash = -v["net_income"], v["net_burn"], v["cash_balance"]
     body = (
         f"Last month you lost {money(loss, ctx.currency)}, {percent(loss / burn - 1)} more than "
-        f"your average cash burn of {money(burn, ctx.currency)}/month over the past three months. "
+        f"your average cash burn of {money(burn, ctx.currency)} a month over the past three "
+        "months. "
     )
+    derived = {"loss_over_burn": loss / burn - 1}
     if cash > 0:
+        lasts = cash / loss * DAYS_PER_MONTH
+        derived["lasts_at_last_month"] = lasts
         body += (
             f"If losses stay at last month's level, your {money(cash, ctx.currency)} of cash lasts "
-            f"about {days(cash / loss * DAYS_PER_MONTH)}."
+            f"about {duration(lasts)}"
+        )
+        runway = v.get("runway_days")
+        body += (
+            f", not the {duration(runway)} of your runway ({RUNWAY_MEANS})."
+            if runway is not None
+            else "."
         )
     else:
         body += "You have no cash left to absorb it, so every extra cost now needs financing."
-    return "Your burn is speeding up", body
+    return "Your burn is speeding up", body, derived
 
 
 burn_accelerating = Template(
@@ -148,22 +198,22 @@ def cash_drop(v: Known) -> float:
     return -change / start if change < 0 and start > 0 else 0.0
 
 
-def _declining_priority(v: Known) -> tuple[Priority, float]:
+def _declining_priority(v: Known, ctx: TemplateContext) -> tuple[Priority, float]:
     drop = cash_drop(v)
     if drop >= CASH_DROP_HIGH:
         return scored(Priority.HIGH, ramp(drop, CASH_DROP_HIGH, 0.6))
     return scored(Priority.MEDIUM, ramp(drop, CASH_DROP_WARN, CASH_DROP_HIGH))
 
 
-def _declining_render(v: Known, ctx: TemplateContext) -> tuple[str, str]:
+def _declining_render(v: Known, ctx: TemplateContext) -> Rendered:
     drop = cash_drop(v)
     body = (
         f"Your cash balance dropped by {money(-v['cash_change_3m'], ctx.currency)} over the last "
-        f"three months, to {money(v['cash_balance'], ctx.currency)}. Runway is still "
-        f"{days(v['runway_days'])}, which is the time to act calmly: find what is draining cash "
-        "before it becomes urgent."
+        f"three months, to {money(v['cash_balance'], ctx.currency)}. Your runway ({RUNWAY_MEANS}) "
+        f"is still {duration(v['runway_days'])}, which is the time to act calmly: find what is "
+        "draining cash before it becomes urgent."
     )
-    return f"Cash has fallen {percent(drop)} in three months", body
+    return f"Cash has fallen {percent(drop)} in three months", body, {"cash_drop": drop}
 
 
 cash_declining = Template(
@@ -173,8 +223,12 @@ cash_declining = Template(
     description="Your cash balance has fallen noticeably over three months, while runway is "
     "still comfortable.",
     requires=("cash_change_3m", "cash_balance", "runway_days"),
-    # Below 90 days of runway, cash_runway_low speaks instead.
-    applies=lambda v: cash_drop(v) >= CASH_DROP_WARN and v["runway_days"] >= RUNWAY_WARN_DAYS,
+    # With less runway, cash_runway_low (or growth_runway) speaks instead.
+    applies=lambda v, ctx: (
+        cash_drop(v) >= CASH_DROP_WARN
+        and v["runway_days"] >= RUNWAY_WARN_DAYS
+        and ctx.stage not in INVESTING_STAGES
+    ),
     priority=_declining_priority,
     render=_declining_render,
     actions=(
@@ -193,31 +247,32 @@ cash_declining = Template(
 )
 
 
-def _slow_priority(v: Known) -> tuple[Priority, float]:
-    dso = v["dso"]
-    if dso > DSO_VERY_SLOW_DAYS:
-        return scored(Priority.HIGH, ramp(dso, DSO_VERY_SLOW_DAYS, 120))
-    return scored(Priority.MEDIUM, ramp(dso, DSO_SLOW_DAYS, DSO_VERY_SLOW_DAYS))
+def _slow_priority(v: Known, ctx: TemplateContext) -> tuple[Priority, float]:
+    dso, norms = v["dso"], ctx.norms
+    if dso > norms.dso_very_slow:
+        return scored(Priority.HIGH, ramp(dso, norms.dso_very_slow, norms.dso_very_slow * 1.6))
+    return scored(Priority.MEDIUM, ramp(dso, norms.dso_slow, norms.dso_very_slow))
 
 
-def _slow_render(v: Known, ctx: TemplateContext) -> tuple[str, str]:
-    dso, receivable = v["dso"], v["accounts_receivable"]
-    freed = receivable * (dso - DSO_TARGET_DAYS) / dso
+def _slow_render(v: Known, ctx: TemplateContext) -> Rendered:
+    dso, receivable, norms = v["dso"], v["accounts_receivable"], ctx.norms
+    target = norms.dso_typical
+    freed = receivable * (dso - target) / dso
     body = (
         f"You have {money(receivable, ctx.currency)} in unpaid invoices and customers pay on "
-        f"average after {days(dso)}. Getting that down to {days(DSO_TARGET_DAYS)} would free "
-        f"about {money(freed, ctx.currency)} in cash."
+        f"average after {days(dso)} ({acronym('DSO')}); about {days(target)} is usual for "
+        f"{norms.trade}. Getting there would free about {money(freed, ctx.currency)} in cash."
     )
-    return f"Customers take {days(dso)} to pay you", body
+    return f"Customers take {days(dso)} to pay you", body, {"freed": freed}
 
 
 receivables_slow = Template(
     key="receivables_slow",
     category=Category.CASH_FLOW,
     title="Customers pay slowly",
-    description="Customers take more than 45 days on average to pay, holding back your cash.",
+    description="Customers take longer to pay than is usual in your trade, holding back cash.",
     requires=("dso", "accounts_receivable"),
-    applies=lambda v: v["dso"] > DSO_SLOW_DAYS and v["accounts_receivable"] > 0,
+    applies=lambda v, ctx: v["dso"] > ctx.norms.dso_slow and v["accounts_receivable"] > 0,
     priority=_slow_priority,
     render=_slow_render,
     actions=(
@@ -237,15 +292,15 @@ receivables_slow = Template(
 )
 
 
-def _slowing_render(v: Known, ctx: TemplateContext) -> tuple[str, str]:
+def _slowing_render(v: Known, ctx: TemplateContext) -> Rendered:
     change, dso, receivable = v["dso_change_3m"], v["dso"], v["accounts_receivable"]
     body = (
-        f"Your average collection time rose by {days(change)} over three months, to {days(dso)}. "
-        f"It is still manageable, but each extra day holds back about "
+        f"Your customers take {days(change)} longer to pay than three months ago: "
+        f"{days(dso)} now. It is still manageable, but each extra day holds back about "
         f"{money(receivable / dso, ctx.currency)} of your {money(receivable, ctx.currency)} in "
-        "receivables; catching it now keeps invoices from going stale."
+        "unpaid invoices; catching it now keeps invoices from going stale."
     )
-    return f"Customers are paying {days(change)} slower", body
+    return f"Customers are paying {days(change)} slower", body, {"per_day": receivable / dso}
 
 
 receivables_slowing = Template(
@@ -254,9 +309,11 @@ receivables_slowing = Template(
     title="Collections are slowing down",
     description="Customers are taking noticeably longer to pay than three months ago.",
     requires=("dso_change_3m", "dso", "accounts_receivable"),
-    # Above 45 days receivables_slow speaks; this is the early warning below it.
-    applies=lambda v: v["dso_change_3m"] >= DSO_RISE_DAYS and 0 < v["dso"] <= DSO_SLOW_DAYS,
-    priority=lambda v: scored(
+    # Above the trade's slow mark receivables_slow speaks; this is the early warning below it.
+    applies=lambda v, ctx: (
+        v["dso_change_3m"] >= DSO_RISE_DAYS and 0 < v["dso"] <= ctx.norms.dso_slow
+    ),
+    priority=lambda v, ctx: scored(
         Priority.MEDIUM if v["dso_change_3m"] >= 15 else Priority.LOW,
         ramp(v["dso_change_3m"], DSO_RISE_DAYS, 30),
     ),
@@ -277,16 +334,16 @@ receivables_slowing = Template(
 )
 
 
-def _early_render(v: Known, ctx: TemplateContext) -> tuple[str, str]:
-    dpo = v["dpo"]
-    kept = v["cogs"] / DAYS_PER_MONTH * (SUPPLIER_TERMS_DAYS - dpo)
+def _early_render(v: Known, ctx: TemplateContext) -> Rendered:
+    dpo, terms = v["dpo"], ctx.norms.dpo_typical
+    kept = v["cogs"] / DAYS_PER_MONTH * (terms - dpo)
     body = (
-        f"You settle supplier bills after {days(dpo)} on average, faster than the usual "
-        f"{number(SUPPLIER_TERMS_DAYS)}-day terms. Paying on the due date instead would keep about "
-        f"{money(kept, ctx.currency)} more cash in the business, unless a supplier gives you a "
-        "discount for paying early."
+        f"You settle supplier bills after {days(dpo)} on average, faster than the "
+        f"{days(terms)} usual for {ctx.norms.trade}. Paying on the due date instead would keep "
+        f"about {money(kept, ctx.currency)} more cash in the business, unless a supplier gives "
+        "you a discount for paying early."
     )
-    return f"You pay suppliers in {days(dpo)}", body
+    return f"You pay suppliers in {days(dpo)}", body, {"kept": kept}
 
 
 payables_paid_early = Template(
@@ -295,9 +352,10 @@ payables_paid_early = Template(
     title="Suppliers are paid early",
     description="You pay suppliers well before usual terms, giving away cash you could keep.",
     requires=("dpo", "cogs", "accounts_payable"),
-    applies=lambda v: v["dpo"] < DPO_EARLY_DAYS and v["cogs"] > 0,
-    priority=lambda v: scored(
-        Priority.MEDIUM if v["dpo"] < 10 else Priority.LOW, ramp(v["dpo"], DPO_EARLY_DAYS, 0)
+    applies=lambda v, ctx: v["dpo"] < ctx.norms.dpo_early and v["cogs"] > 0,
+    priority=lambda v, ctx: scored(
+        Priority.MEDIUM if v["dpo"] < ctx.norms.dpo_early / 2 else Priority.LOW,
+        ramp(v["dpo"], ctx.norms.dpo_early, 0),
     ),
     render=_early_render,
     actions=(
@@ -316,25 +374,33 @@ payables_paid_early = Template(
 )
 
 
-def _buffer_render(v: Known, ctx: TemplateContext) -> tuple[str, str]:
+def _buffer_render(v: Known, ctx: TemplateContext) -> Rendered:
     cover, cash = v["cash_months_of_expenses"], v["cash_balance"]
     costs = v["cogs"] + v["operating_expenses"]
-    target = money(BUFFER_TARGET_MONTHS * costs, ctx.currency)
+    target = BUFFER_TARGET_MONTHS * costs
+    derived = {"costs": costs, "target": target}
     advice = (
-        f"A buffer of two months ({target}) would let you absorb a slow month or a late-paying "
-        "customer without stress."
+        f"A buffer of two months ({money(target, ctx.currency)}) would let you absorb a slow month "
+        "or a late-paying customer without stress."
     )
+    if ctx.cash_buffer is not None and ctx.cash_buffer > 0:
+        advice = (
+            f"You asked Coach to keep at least {money(ctx.cash_buffer, ctx.currency)}; two months "
+            f"of costs ({money(target, ctx.currency)}) would let you absorb a slow month too."
+        )
+        derived["cash_buffer"] = ctx.cash_buffer
     if cash <= 0:
         body = (
             f"You have no cash buffer ({money(cash, ctx.currency)}) against monthly costs of "
             f"{money(costs, ctx.currency)}. {advice}"
         )
-        return "You have no cash buffer", body
+        return "You have no cash buffer", body, derived
     body = (
-        f"Your {money(cash, ctx.currency)} of cash covers {months(cover)} of your monthly costs "
-        f"of {money(costs, ctx.currency)}. {advice}"
+        f"Your {money(cash, ctx.currency)} of cash covers {span_of_months(cover)} of "
+        f"your monthly costs of {money(costs, ctx.currency)} (cash cover: {COVER_MEANS}). {advice}"
     )
-    return f"Your cash covers only {days(cover * DAYS_PER_MONTH)} of costs", body
+    derived["cover_days"] = cover * DAYS_PER_MONTH
+    return f"Your cash covers only {span_of_months(cover)} of costs", body, derived
 
 
 cash_buffer_thin = Template(
@@ -343,10 +409,10 @@ cash_buffer_thin = Template(
     title="Cash buffer is thin",
     description="Your cash covers less than one month of costs.",
     requires=("cash_months_of_expenses", "cash_balance", "cogs", "operating_expenses"),
-    applies=lambda v: (
+    applies=lambda v, ctx: (
         v["cash_months_of_expenses"] < BUFFER_MIN_MONTHS and v["cogs"] + v["operating_expenses"] > 0
     ),
-    priority=lambda v: scored(
+    priority=lambda v, ctx: scored(
         Priority.HIGH if v["cash_months_of_expenses"] < 0.5 else Priority.MEDIUM,
         ramp(v["cash_months_of_expenses"], BUFFER_MIN_MONTHS, 0),
     ),
@@ -372,16 +438,20 @@ def _surplus(v: Known) -> float:
     return v["cash_balance"] - RESERVE_MONTHS * (v["cogs"] + v["operating_expenses"])
 
 
-def _surplus_render(v: Known, ctx: TemplateContext) -> tuple[str, str]:
+def _surplus_render(v: Known, ctx: TemplateContext) -> Rendered:
     reserve = RESERVE_MONTHS * (v["cogs"] + v["operating_expenses"])
     body = (
         f"Your {money(v['cash_balance'], ctx.currency)} covers "
-        f"{months(v['cash_months_of_expenses'])} of costs and your cash is not falling. Keeping "
-        f"three months ({money(reserve, ctx.currency)}) as a reserve leaves about "
-        f"{money(_surplus(v), ctx.currency)} that could earn interest, pay down expensive debt or "
-        "fund growth."
+        f"{months(v['cash_months_of_expenses'])} of costs (cash cover: {COVER_MEANS}) and your "
+        f"cash is not falling. Keeping three months ({money(reserve, ctx.currency)}) as a reserve "
+        f"leaves about {money(_surplus(v), ctx.currency)} that could earn interest, pay down "
+        "expensive debt or fund growth."
     )
-    return "You have surplus cash to put to work", body
+    return (
+        "You have surplus cash to put to work",
+        body,
+        {"reserve": reserve, "surplus": _surplus(v)},
+    )
 
 
 idle_cash_surplus = Template(
@@ -390,10 +460,12 @@ idle_cash_surplus = Template(
     title="Surplus cash is sitting idle",
     description="You hold far more cash than you need as a reserve, and it is not earning.",
     requires=("cash_months_of_expenses", "cash_balance", "cogs", "operating_expenses", "net_burn"),
-    applies=lambda v: (
+    applies=lambda v, ctx: (
         v["cash_months_of_expenses"] >= SURPLUS_MONTHS and v["net_burn"] <= 0 and _surplus(v) > 0
     ),
-    priority=lambda v: scored(Priority.LOW, ramp(v["cash_months_of_expenses"], SURPLUS_MONTHS, 12)),
+    priority=lambda v, ctx: scored(
+        Priority.LOW, ramp(v["cash_months_of_expenses"], SURPLUS_MONTHS, 12)
+    ),
     render=_surplus_render,
     actions=(
         SuggestedAction("Decide your reserve: three months of costs", 0),
@@ -410,8 +482,139 @@ idle_cash_surplus = Template(
     key_metrics=("cash_balance", "cash_months_of_expenses", "net_burn", "net_margin"),
 )
 
+
+def _funded_priority(v: Known, ctx: TemplateContext) -> tuple[Priority, float]:
+    runway = v["runway_days"]
+    if runway < RAISE_HIGH_DAYS:
+        return scored(Priority.HIGH, ramp(runway, RAISE_HIGH_DAYS, RUNWAY_CRITICAL_DAYS))
+    if runway < RAISE_MEDIUM_DAYS:
+        return scored(Priority.MEDIUM, ramp(runway, RAISE_MEDIUM_DAYS, RAISE_HIGH_DAYS))
+    return scored(Priority.LOW, ramp(runway, FUNDED_RUNWAY_DAYS, RAISE_MEDIUM_DAYS))
+
+
+def _funded_render(v: Known, ctx: TemplateContext) -> Rendered:
+    runway, burn, cash = v["runway_days"], v["net_burn"], v["cash_balance"]
+    runway_months = runway / DAYS_PER_MONTH
+    trend = v.get("revenue_trend")
+    derived: dict[str, float] = {"runway_months": runway_months}
+    for key in ("revenue_trend", "trend_months"):
+        if key in v:
+            derived[key] = v[key]
+    if ctx.stage == Stage.PRE_REVENUE:
+        opening = (
+            "Before your first sales, runway is the number that matters: you burn "
+            f"{money(burn, ctx.currency)} a month"
+        )
+    elif trend is not None and trend > 0:
+        opening = (
+            f"You are investing in growth: revenue grows about {percent(trend)} a month (a "
+            f"trend fitted over {months(v.get('trend_months') or 0, decimals=0)}) while you burn "
+            f"{money(burn, ctx.currency)} a month"
+        )
+    else:
+        opening = f"Your business is young and burns {money(burn, ctx.currency)} a month"
+    body = (
+        f"{opening}. Your {money(cash, ctx.currency)} of cash gives a runway of "
+        f"{duration(runway)} ({RUNWAY_MEANS}). "
+    )
+    start_in = runway_months - RAISE_MONTHS
+    if start_in > 0:
+        derived["start_in_months"] = start_in
+        body += (
+            f"Raising money takes about {months(RAISE_MONTHS, decimals=0)}, so start within "
+            f"{months(start_in)}"
+        )
+    else:
+        body += f"Raising money takes about {months(RAISE_MONTHS, decimals=0)}, so start now"
+    cut = burn / 3  # a third of the burn: what a team can cut without stopping the product
+    derived.update({"burn_cut": cut, "runway_after_cut": cash / (burn - cut) * DAYS_PER_MONTH})
+    body += (
+        f", or cut the burn by a third ({money(cut, ctx.currency)} a month) to stretch the "
+        f"runway to {duration(derived['runway_after_cut'])}. Losses are expected at this stage; "
+        "running out of cash before the next milestone is not."
+    )
+    return f"Runway: {duration(runway)} at your current burn", body, derived
+
+
+growth_runway = Template(
+    key="growth_runway",
+    category=Category.CASH_FLOW,
+    title="Runway while you invest in growth",
+    description="A young or fast-growing business burning cash: how long the cash lasts and "
+    "when to raise money or cut the burn.",
+    requires=("runway_days", "net_burn", "cash_balance"),
+    applies=lambda v, ctx: (
+        ctx.stage in INVESTING_STAGES
+        and v["net_burn"] > 0
+        and RUNWAY_CRITICAL_DAYS <= v["runway_days"] < FUNDED_RUNWAY_DAYS
+    ),
+    priority=_funded_priority,
+    render=_funded_render,
+    actions=(
+        SuggestedAction("Write down the milestone the current cash must reach", 0),
+        SuggestedAction("Build a monthly plan of cash, burn and revenue to that milestone", 3),
+        SuggestedAction("List the cuts that would stretch the runway by a third", 7),
+        SuggestedAction("Start conversations with investors or lenders", 14),
+        SuggestedAction("Review runway and the fundraising timeline every month", 30),
+    ),
+    questions=(
+        "When should I start raising money?",
+        "How much should I raise?",
+        "What could I cut without slowing growth?",
+    ),
+    evidence_metrics=("cash_balance", "net_burn", "revenue", "operating_expenses"),
+    key_metrics=("runway_days", "net_burn", "cash_balance", "revenue_trend"),
+)
+
+
+def _improved_render(v: Known, ctx: TemplateContext) -> Rendered:
+    change, dso = v["dso_change_12m"], v["dso"]
+    before = dso - change
+    freed = v["revenue"] / DAYS_PER_MONTH * -change  # a day's revenue per day collected sooner
+    body = (
+        f"Customers now pay in {days(dso)} on average, down from {days(before)} a year ago "
+        f"({acronym('DSO')}). At this month's revenue of {money(v['revenue'], ctx.currency)}, "
+        f"that keeps about {money(freed, ctx.currency)} more cash in the business. Whatever you "
+        "changed in invoicing and follow-up is working: keep it."
+    )
+    return (
+        f"Collections are {days(-change)} faster than a year ago",
+        body,
+        {"dso_before": before, "freed": freed},
+    )
+
+
+collections_improved = Template(
+    key="collections_improved",
+    category=Category.CASH_FLOW,
+    title="Collections have improved",
+    description="Customers pay markedly faster than a year ago and within your trade's norm.",
+    requires=("dso_change_12m", "dso", "revenue"),
+    applies=lambda v, ctx: (
+        v["dso_change_12m"] <= DSO_IMPROVED_DAYS
+        and 0 < v["dso"] <= ctx.norms.dso_slow
+        and v["revenue"] > 0
+    ),
+    priority=lambda v, ctx: scored(Priority.LOW, ramp(v["dso_change_12m"], -14, -45)),
+    render=_improved_render,
+    actions=(
+        SuggestedAction("Write down what changed in invoicing and follow-up", 0),
+        SuggestedAction("Make it the standard process for every new customer", 7),
+        SuggestedAction("Decide what to do with the cash it freed", 14),
+    ),
+    questions=(
+        "What made collections faster?",
+        "How much cash did it free?",
+        "What should I do with the extra cash?",
+    ),
+    evidence_metrics=("dso", "accounts_receivable", "revenue"),
+    key_metrics=("dso", "dso_change_12m", "accounts_receivable", "cash_balance"),
+)
+
 TEMPLATES: tuple[Template, ...] = (
     cash_runway_low,
+    growth_runway,
+    collections_improved,
     burn_accelerating,
     cash_declining,
     receivables_slow,

@@ -10,6 +10,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from coach.catalog.base import METRICS
+from coach.vocabulary import DAYS_PER_MONTH
 
 # Currencies written with a symbol in front; any other ISO code is written after the amount.
 _SYMBOLS = {
@@ -112,6 +113,54 @@ def months(value: float, *, decimals: int = 1) -> str:
     """0.64 -> "0.6 months", 1.0 -> "1 month"."""
     text = _trimmed(_rounded(value, decimals), decimals)
     return f"{text} month" if text in {"1", "-1"} else f"{text} months"
+
+
+def years(value: float, *, decimals: int = 1) -> str:
+    """1.5 -> "1.5 years", 1.0 -> "1 year"."""
+    text = _trimmed(_rounded(value, decimals), decimals)
+    return f"{text} year" if text in {"1", "-1"} else f"{text} years"
+
+
+# Spans up to about two months read in days ("61 days"); beyond, in months ("9.2 months"), and
+# from two years on, in years ("28.3 years"): nobody plans in thousands of days.
+DAYS_UP_TO = 62
+MONTHS_UP_TO = 24
+
+
+def duration(days_count: float) -> str:
+    """A span of time given in days, as a person says it: "61 days", "9.2 months", "28.3 years"."""
+    return span_of_months(days_count / DAYS_PER_MONTH)
+
+
+def span_of_months(months_count: float) -> str:
+    """A span of time given in months (the average month), as ``duration`` says it."""
+    if abs(months_count) * DAYS_PER_MONTH <= DAYS_UP_TO:
+        return days(months_count * DAYS_PER_MONTH)
+    if abs(months_count) < MONTHS_UP_TO:
+        return months(months_count)
+    return years(months_count / 12)
+
+
+def month_count(value: float) -> str:
+    """A whole number of months: "1 month", "24 months"."""
+    whole = _rounded(value, 0)
+    return f"{whole:,} month" if abs(whole) == 1 else f"{whole:,} months"
+
+
+# The acronyms a card or an explanation may use, each with its words, given on first use beside
+# a sentence that already says what it measures ("customers take 39 days to pay (DSO, days sales
+# outstanding)").
+ACRONYMS = {
+    "DSO": "days sales outstanding",
+    "DPO": "days payable outstanding",
+    "DIO": "days inventory outstanding",
+    "COGS": "cost of goods sold",
+}
+
+
+def acronym(short: str) -> str:
+    """ "DSO, days sales outstanding": an acronym with its words, for its first use."""
+    return f"{short}, {ACRONYMS[short]}"
 
 
 def score(value: float) -> str:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from coach.catalog.base import (
+    COVER_MEANS,
     Known,
     Priority,
+    Rendered,
     SuggestedAction,
     Template,
     TemplateContext,
@@ -30,7 +32,7 @@ LENDABLE_NET_MARGIN = 0.05
 CREDIT_LINE_MAX_CASH_MONTHS = 4.0
 
 
-def _straining_render(v: Known, ctx: TemplateContext) -> tuple[str, str]:
+def _straining_render(v: Known, ctx: TemplateContext) -> Rendered:
     body = (
         f"Revenue grew {percent(v['revenue_growth_3m'])} over three months, but cash fell by "
         f"{money(-v['cash_change_3m'], ctx.currency)} to {money(v['cash_balance'], ctx.currency)}. "
@@ -46,8 +48,8 @@ growth_straining_cash = Template(
     title="Growth is straining cash",
     description="Revenue is growing fast while your cash balance falls.",
     requires=("revenue_growth_3m", "cash_change_3m", "cash_balance"),
-    applies=lambda v: v["revenue_growth_3m"] >= STRONG_GROWTH and v["cash_change_3m"] < 0,
-    priority=lambda v: (
+    applies=lambda v, ctx: v["revenue_growth_3m"] >= STRONG_GROWTH and v["cash_change_3m"] < 0,
+    priority=lambda v, ctx: (
         scored(Priority.HIGH, ramp(cash_drop(v), GROWTH_CASH_DROP_HIGH, 0.5))
         if cash_drop(v) >= GROWTH_CASH_DROP_HIGH
         else scored(Priority.MEDIUM, ramp(cash_drop(v), 0, GROWTH_CASH_DROP_HIGH))
@@ -69,15 +71,20 @@ growth_straining_cash = Template(
 )
 
 
-def _invest_render(v: Known, ctx: TemplateContext) -> tuple[str, str]:
+def _invest_render(v: Known, ctx: TemplateContext) -> Rendered:
     extra_sales = v["revenue"] * 0.10  # a 10% step up is a concrete, reachable growth goal
     body = (
         f"With a {percent(v['gross_margin'])} gross margin, a {percent(v['net_margin'])} net "
-        f"margin and {months(v['cash_months_of_expenses'])} of costs in the bank, you can afford "
-        f"to invest. Growing sales by a tenth ({money(extra_sales, ctx.currency)} a month) would "
-        f"add about {money(extra_sales * v['gross_margin'], ctx.currency)} of gross profit a month."
+        f"margin and {months(v['cash_months_of_expenses'])} of costs in the bank (cash cover: "
+        f"{COVER_MEANS}), you can afford to invest. Growing sales by a tenth "
+        f"({money(extra_sales, ctx.currency)} a month) would add about "
+        f"{money(extra_sales * v['gross_margin'], ctx.currency)} of gross profit a month."
     )
-    return "You are in a strong position to invest in growth", body
+    return (
+        "You are in a strong position to invest in growth",
+        body,
+        {"extra_sales": extra_sales, "extra_gross_profit": extra_sales * v["gross_margin"]},
+    )
 
 
 growth_investment_ready = Template(
@@ -92,13 +99,13 @@ growth_investment_ready = Template(
         "cash_months_of_expenses",
         "revenue",
     ),
-    applies=lambda v: (
+    applies=lambda v, ctx: (
         v["gross_margin"] >= HEALTHY_GROSS_MARGIN
         and v["net_margin"] >= HEALTHY_NET_MARGIN
         and v["revenue_growth_3m"] >= 0
         and v["cash_months_of_expenses"] >= HEALTHY_CASH_MONTHS
     ),
-    priority=lambda v: scored(
+    priority=lambda v, ctx: scored(
         Priority.MEDIUM if v["net_margin"] >= 0.20 else Priority.LOW,
         ramp(v["net_margin"], HEALTHY_NET_MARGIN, 0.30),
     ),
@@ -120,7 +127,7 @@ growth_investment_ready = Template(
 )
 
 
-def _capacity_render(v: Known, ctx: TemplateContext) -> tuple[str, str]:
+def _capacity_render(v: Known, ctx: TemplateContext) -> Rendered:
     growth = v["revenue_growth_3m"]
     body = (
         f"Revenue grew {percent(growth)} over three months to {money(v['revenue'], ctx.currency)} "
@@ -136,10 +143,10 @@ capacity_planning = Template(
     title="Plan capacity for growth",
     description="Fast, profitable growth: plan people, stock and systems before they limit you.",
     requires=("revenue_growth_3m", "net_margin", "cash_change_3m", "revenue"),
-    applies=lambda v: (
+    applies=lambda v, ctx: (
         v["revenue_growth_3m"] >= FAST_GROWTH and v["net_margin"] > 0 and v["cash_change_3m"] >= 0
     ),
-    priority=lambda v: scored(
+    priority=lambda v, ctx: scored(
         Priority.MEDIUM if v["revenue_growth_3m"] >= 0.30 else Priority.LOW,
         ramp(v["revenue_growth_3m"], FAST_GROWTH, 0.5),
     ),
@@ -160,13 +167,14 @@ capacity_planning = Template(
 )
 
 
-def _credit_render(v: Known, ctx: TemplateContext) -> tuple[str, str]:
+def _credit_render(v: Known, ctx: TemplateContext) -> Rendered:
     growth = v["revenue_growth_3m"]
     trend = "growing" if growth > 0 else "steady"
     body = (
         f"You are profitable ({percent(v['net_margin'])} net margin), revenue is {trend} "
         f"({percent(growth, signed=True)} over three months) and you hold "
-        f"{months(v['cash_months_of_expenses'])} of costs in cash. Lenders offer the best terms "
+        f"{months(v['cash_months_of_expenses'])} of costs in cash (cash cover: {COVER_MEANS}). "
+        "Lenders offer the best terms "
         "when you do not urgently need the money; a standby facility of about one month's revenue "
         f"({money(v['revenue'], ctx.currency)}) gives you room for growth or a rough patch."
     )
@@ -179,13 +187,13 @@ credit_line_while_healthy = Template(
     title="Arrange credit while healthy",
     description="Your numbers are strong enough to secure a credit line on good terms now.",
     requires=("net_margin", "cash_months_of_expenses", "revenue_growth_3m", "revenue"),
-    applies=lambda v: (
+    applies=lambda v, ctx: (
         v["net_margin"] >= LENDABLE_NET_MARGIN
         and 1 <= v["cash_months_of_expenses"] < CREDIT_LINE_MAX_CASH_MONTHS
         and v["revenue_growth_3m"] >= 0
         and v["revenue"] > 0
     ),
-    priority=lambda v: scored(
+    priority=lambda v, ctx: scored(
         Priority.LOW,
         ramp(v["cash_months_of_expenses"], CREDIT_LINE_MAX_CASH_MONTHS, 1),
     ),

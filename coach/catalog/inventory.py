@@ -5,52 +5,53 @@ from __future__ import annotations
 from coach.catalog.base import (
     Known,
     Priority,
+    Rendered,
     SuggestedAction,
     Template,
     TemplateContext,
     ramp,
     scored,
 )
-from coach.catalog.formatting import days, money, percent
+from coach.catalog.formatting import acronym, days, money, percent
 from coach.vocabulary import DAYS_PER_MONTH, Category
 
-# A quarter of sales on the shelves ties up cash and risks stock ageing or going obsolete.
-DIO_HIGH_DAYS = 90.0
-DIO_VERY_HIGH_DAYS = 150.0
-# Two months of stock is a comfortable level for most product businesses.
-DIO_TARGET_DAYS = 60.0
+# How many days of stock are too many or too few depends on the trade (coach.industry: dio_high,
+# dio_very_high, dio_typical, dio_low, dio_very_low): a restaurant's week of fresh food is normal,
+# a retailer's week is a stock-out.
 # Stock growing 10%+ in a quarter, 15 points faster than sales, is buying ahead of demand.
 STOCK_GROWTH_MIN = 0.10
 STOCK_GAP_MIN = 0.15
 # A 10% sales drop in a quarter is a real change in demand, not a slow month.
 SALES_DROP = -0.10
-# Two weeks of stock leaves no room for a late delivery or a busy week.
-DIO_LOW_DAYS = 15.0
-DIO_RESTOCK_DAYS = 30.0
+# Stock that has not followed falling sales matters from six weeks of stock on.
+CLEARANCE_MIN_DAYS = 45.0
 
 
-def _overstock_render(v: Known, ctx: TemplateContext) -> tuple[str, str]:
-    dio, stock = v["dio"], v["inventory_value"]
-    released = stock * (dio - DIO_TARGET_DAYS) / dio
+def _overstock_render(v: Known, ctx: TemplateContext) -> Rendered:
+    dio, stock, norms = v["dio"], v["inventory_value"], ctx.norms
+    target = norms.dio_typical
+    released = stock * (dio - target) / dio
     body = (
         f"You have {money(stock, ctx.currency)} tied up in inventory, enough for {days(dio)} of "
-        f"sales. Bringing it down to {days(DIO_TARGET_DAYS)} would release about "
-        f"{money(released, ctx.currency)} in cash."
+        f"sales ({acronym('DIO')}); about {days(target)} is usual for {norms.trade}. Bringing it "
+        f"down to that would release about {money(released, ctx.currency)} in cash."
     )
-    return f"You hold {days(dio)} of stock", body
+    return f"You hold {days(dio)} of stock", body, {"released": released}
 
 
 inventory_overstock = Template(
     key="inventory_overstock",
     category=Category.INVENTORY,
     title="Too much stock on hand",
-    description="You hold more than three months of stock, tying up cash on the shelves.",
+    description="You hold far more stock than is usual in your trade, tying up cash.",
     requires=("dio", "inventory_value"),
-    applies=lambda v: v["dio"] > DIO_HIGH_DAYS and v["inventory_value"] > 0,
-    priority=lambda v: (
-        scored(Priority.HIGH, ramp(v["dio"], DIO_VERY_HIGH_DAYS, 240))
-        if v["dio"] > DIO_VERY_HIGH_DAYS
-        else scored(Priority.MEDIUM, ramp(v["dio"], DIO_HIGH_DAYS, DIO_VERY_HIGH_DAYS))
+    applies=lambda v, ctx: v["dio"] > ctx.norms.dio_high and v["inventory_value"] > 0,
+    priority=lambda v, ctx: (
+        scored(
+            Priority.HIGH, ramp(v["dio"], ctx.norms.dio_very_high, ctx.norms.dio_very_high * 1.6)
+        )
+        if v["dio"] > ctx.norms.dio_very_high
+        else scored(Priority.MEDIUM, ramp(v["dio"], ctx.norms.dio_high, ctx.norms.dio_very_high))
     ),
     render=_overstock_render,
     actions=(
@@ -74,7 +75,13 @@ def _stock_gap(v: Known) -> float:
     return v["inventory_growth_3m"] - v["revenue_growth_3m"]
 
 
-def _outpacing_render(v: Known, ctx: TemplateContext) -> tuple[str, str]:
+def _stocking_for_the_season(v: Known) -> bool:
+    """Against last year, stock has not grown faster than sales: the build-up is the season's."""
+    stock, sales = v.get("inventory_growth_yoy"), v.get("revenue_3m_yoy")
+    return stock is not None and sales is not None and stock - sales < STOCK_GAP_MIN
+
+
+def _outpacing_render(v: Known, ctx: TemplateContext) -> Rendered:
     body = (
         f"Your inventory grew {percent(v['inventory_growth_3m'])} over three months to "
         f"{money(v['inventory_value'], ctx.currency)}, while revenue changed "
@@ -91,12 +98,13 @@ inventory_outpacing_sales = Template(
     description="Inventory has grown much faster than revenue over three months.",
     requires=("inventory_growth_3m", "revenue_growth_3m", "inventory_value"),
     # When sales are falling, inventory_clearance gives the better advice.
-    applies=lambda v: (
+    applies=lambda v, ctx: (
         v["inventory_growth_3m"] > STOCK_GROWTH_MIN
         and _stock_gap(v) >= STOCK_GAP_MIN
         and v["revenue_growth_3m"] > SALES_DROP
+        and not _stocking_for_the_season(v)
     ),
-    priority=lambda v: scored(
+    priority=lambda v, ctx: scored(
         Priority.HIGH if _stock_gap(v) >= 0.40 else Priority.MEDIUM,
         ramp(_stock_gap(v), STOCK_GAP_MIN, 0.40),
     ),
@@ -117,7 +125,16 @@ inventory_outpacing_sales = Template(
 )
 
 
-def _clearance_render(v: Known, ctx: TemplateContext) -> tuple[str, str]:
+def _sales_fell(v: Known) -> bool:
+    """Sales down over three months, and down on the same months last year when the books go back
+    that far: a fall that last year also had is the season, not lost demand."""
+    year_on_year = v.get("revenue_3m_yoy")
+    return v["revenue_growth_3m"] <= SALES_DROP and (
+        year_on_year is None or year_on_year <= SALES_DROP
+    )
+
+
+def _clearance_render(v: Known, ctx: TemplateContext) -> Rendered:
     stock_growth = v["inventory_growth_3m"]
     stock = (
         f"inventory grew {percent(stock_growth)}"
@@ -138,13 +155,13 @@ inventory_clearance = Template(
     title="Stock has not followed falling sales",
     description="Sales have fallen over three months while inventory stayed high.",
     requires=("revenue_growth_3m", "inventory_growth_3m", "dio", "inventory_value"),
-    applies=lambda v: (
-        v["revenue_growth_3m"] <= SALES_DROP
+    applies=lambda v, ctx: (
+        _sales_fell(v)
         and v["inventory_growth_3m"] >= 0
-        and v["dio"] >= 45
+        and v["dio"] >= max(CLEARANCE_MIN_DAYS, ctx.norms.dio_typical)
         and v["inventory_value"] > 0
     ),
-    priority=lambda v: scored(
+    priority=lambda v, ctx: scored(
         Priority.HIGH if v["revenue_growth_3m"] <= -0.25 else Priority.MEDIUM,
         ramp(v["revenue_growth_3m"], SALES_DROP, -0.40),
     ),
@@ -165,28 +182,37 @@ inventory_clearance = Template(
 )
 
 
-def _stockout_render(v: Known, ctx: TemplateContext) -> tuple[str, str]:
-    dio = v["dio"]
-    top_up = v["cogs"] / DAYS_PER_MONTH * (DIO_RESTOCK_DAYS - dio)
+def _stockout_render(v: Known, ctx: TemplateContext) -> Rendered:
+    dio, norms = v["dio"], ctx.norms
+    restock = norms.dio_low * 2
+    top_up = v["cogs"] / DAYS_PER_MONTH * (restock - dio)
     body = (
         f"Your {money(v['inventory_value'], ctx.currency)} of inventory covers just {days(dio)} "
-        "of sales. A late delivery or a busy week could leave you unable to sell. Topping up to "
-        f"{days(DIO_RESTOCK_DAYS)} of stock would take about {money(top_up, ctx.currency)}, "
+        f"of sales, where {norms.trade} usually hold about {days(norms.dio_typical)}. A late "
+        "delivery or a busy week could leave you unable to sell. Topping up to "
+        f"{days(restock)} of stock would take about {money(top_up, ctx.currency)}, "
         "best spent on your fastest sellers."
     )
-    return f"Only {days(dio)} of stock left", body
+    return f"Only {days(dio)} of stock left", body, {"restock": restock, "top_up": top_up}
 
 
 stockout_risk = Template(
     key="stockout_risk",
     category=Category.INVENTORY,
     title="Risk of running out of stock",
-    description="Your stock covers less than two weeks of sales.",
+    description="Your stock covers fewer days of sales than is safe in your trade.",
     requires=("dio", "inventory_value", "cogs"),
-    # Zero stock with no cost of goods is a business without inventory, not a stock-out.
-    applies=lambda v: 0 < v["dio"] < DIO_LOW_DAYS and v["inventory_value"] > 0 and v["cogs"] > 0,
-    priority=lambda v: scored(
-        Priority.HIGH if v["dio"] < 7 else Priority.MEDIUM, ramp(v["dio"], DIO_LOW_DAYS, 0)
+    # Zero stock with no cost of goods is a business without inventory, not a stock-out; a trade
+    # that holds no stock (services, construction) is never warned of running out.
+    applies=lambda v, ctx: (
+        ctx.norms.holds_stock
+        and 0 < v["dio"] < ctx.norms.dio_low
+        and v["inventory_value"] > 0
+        and v["cogs"] > 0
+    ),
+    priority=lambda v, ctx: scored(
+        Priority.HIGH if v["dio"] < ctx.norms.dio_very_low else Priority.MEDIUM,
+        ramp(v["dio"], ctx.norms.dio_low, 0),
     ),
     render=_stockout_render,
     actions=(

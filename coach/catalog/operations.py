@@ -5,28 +5,33 @@ from __future__ import annotations
 from coach.catalog.base import (
     Known,
     Priority,
+    Rendered,
     SuggestedAction,
     Template,
     TemplateContext,
     ramp,
     scored,
 )
-from coach.catalog.formatting import days, money, number, percent
-from coach.vocabulary import Category
+from coach.catalog.formatting import acronym, days, money, number, percent
+from coach.vocabulary import Category, Stage
 
 # Costs up 5%+ in a quarter and 10 points faster than revenue is cost creep, not noise.
 OPEX_GROWTH_MIN = 0.05
 OPEX_GAP_MIN = 0.10
 OPEX_GAP_HIGH = 0.25
-# Beyond ~40% of revenue, staff costs crowd out margin in most SMBs; 55% is rarely sustainable.
-PAYROLL_HIGH = 0.40
-PAYROLL_VERY_HIGH = 0.55
-# Two months between paying for stock and being paid ties up a lot of working capital.
-CCC_LONG_DAYS = 60.0
-CCC_VERY_LONG_DAYS = 120.0
-# Well past common 30-60 day terms: late fees, stricter terms and supply risk.
-DPO_LATE_DAYS = 75.0
-DPO_VERY_LATE_DAYS = 100.0
+# Payroll share, the cash conversion cycle and supplier payment days are read against the
+# trade's norms (coach.industry): 62% payroll is a consultancy's normal, a retailer's crisis.
+# Payroll is read over the last twelve months when the books have them (a quiet month's share is
+# the season), and not at all for a growing or pre-revenue business burning cash: its team is its
+# investment, and its runway card speaks for its costs.
+FUNDED_STAGES = (Stage.GROWING, Stage.PRE_REVENUE)
+
+
+def payroll_share(v: Known) -> float:
+    """Payroll over revenue across the last 12 months when known, else this month's."""
+    return v.get("payroll_ratio_12m", v["payroll_ratio"])
+
+
 # Under six months of books, trends and seasonality cannot be told apart.
 HISTORY_MIN_MONTHS = 6.0
 HISTORY_GOOD_MONTHS = 13  # a year-on-year comparison needs the same month a year ago
@@ -36,7 +41,7 @@ def _opex_gap(v: Known) -> float:
     return v["opex_growth_3m"] - v["revenue_growth_3m"]
 
 
-def _creep_render(v: Known, ctx: TemplateContext) -> tuple[str, str]:
+def _creep_render(v: Known, ctx: TemplateContext) -> Rendered:
     body = (
         f"Operating expenses grew {percent(v['opex_growth_3m'])} over three months to "
         f"{money(v['operating_expenses'], ctx.currency)} a month, while revenue changed "
@@ -52,8 +57,8 @@ opex_outpacing_revenue = Template(
     title="Costs are rising faster than revenue",
     description="Operating expenses have grown much faster than revenue over three months.",
     requires=("opex_growth_3m", "revenue_growth_3m", "operating_expenses"),
-    applies=lambda v: v["opex_growth_3m"] > OPEX_GROWTH_MIN and _opex_gap(v) >= OPEX_GAP_MIN,
-    priority=lambda v: (
+    applies=lambda v, ctx: v["opex_growth_3m"] > OPEX_GROWTH_MIN and _opex_gap(v) >= OPEX_GAP_MIN,
+    priority=lambda v, ctx: (
         scored(Priority.HIGH, ramp(_opex_gap(v), OPEX_GAP_HIGH, 0.5))
         if _opex_gap(v) >= OPEX_GAP_HIGH
         else scored(Priority.MEDIUM, ramp(_opex_gap(v), OPEX_GAP_MIN, OPEX_GAP_HIGH))
@@ -81,27 +86,36 @@ opex_outpacing_revenue = Template(
 )
 
 
-def _payroll_render(v: Known, ctx: TemplateContext) -> tuple[str, str]:
-    ratio = v["payroll_ratio"]
+def _payroll_render(v: Known, ctx: TemplateContext) -> Rendered:
+    ratio, norms = payroll_share(v), ctx.norms
+    over = "over the last twelve months" if "payroll_ratio_12m" in v else "last month"
     body = (
         f"You spent {money(v['payroll'], ctx.currency)} on payroll against "
-        f"{money(v['revenue'], ctx.currency)} of revenue last month ({percent(ratio)}). Before "
-        "cutting people, look at utilisation, overtime and how you price your team's time."
+        f"{money(v['revenue'], ctx.currency)} of revenue last month; {over} payroll took "
+        f"{percent(ratio)} of revenue, where {norms.trade} usually spend about "
+        f"{percent(norms.payroll_typical)}. Before cutting people, look at utilisation, overtime "
+        "and how you price your team's time."
     )
-    return f"Payroll takes {percent(ratio)} of revenue", body
+    return f"Payroll takes {percent(ratio)} of revenue", body, {"payroll_share": ratio}
 
 
 payroll_ratio_high = Template(
     key="payroll_ratio_high",
     category=Category.OPERATIONS,
     title="Payroll is heavy for your revenue",
-    description="Payroll takes more than 40% of revenue.",
+    description="Payroll takes a larger share of revenue than is usual in your trade.",
     requires=("payroll_ratio", "payroll", "revenue"),
-    applies=lambda v: v["payroll_ratio"] > PAYROLL_HIGH,
-    priority=lambda v: (
-        scored(Priority.HIGH, ramp(v["payroll_ratio"], PAYROLL_VERY_HIGH, 0.8))
-        if v["payroll_ratio"] > PAYROLL_VERY_HIGH
-        else scored(Priority.MEDIUM, ramp(v["payroll_ratio"], PAYROLL_HIGH, PAYROLL_VERY_HIGH))
+    applies=lambda v, ctx: (
+        payroll_share(v) > ctx.norms.payroll_high
+        and not (ctx.stage in FUNDED_STAGES and v.get("net_burn", 0) > 0)
+    ),
+    priority=lambda v, ctx: (
+        scored(Priority.HIGH, ramp(payroll_share(v), ctx.norms.payroll_very_high, 1.0))
+        if payroll_share(v) > ctx.norms.payroll_very_high
+        else scored(
+            Priority.MEDIUM,
+            ramp(payroll_share(v), ctx.norms.payroll_high, ctx.norms.payroll_very_high),
+        )
     ),
     render=_payroll_render,
     actions=(
@@ -121,12 +135,13 @@ payroll_ratio_high = Template(
 )
 
 
-def _cycle_render(v: Known, ctx: TemplateContext) -> tuple[str, str]:
+def _cycle_render(v: Known, ctx: TemplateContext) -> Rendered:
     cycle = v["cash_conversion_cycle"]
     body = (
-        f"It takes {days(cycle)} from paying suppliers to getting paid by customers: stock sits "
-        f"for {days(v['dio'])}, customers pay in {days(v['dso'])}, and you pay suppliers in "
-        f"{days(v['dpo'])}. Shortening any of the three frees working capital."
+        f"It takes {days(cycle)} from paying suppliers to getting paid by customers (the cash "
+        f"conversion cycle): stock sits for {days(v['dio'])}, customers pay in {days(v['dso'])}, "
+        f"and you pay suppliers in {days(v['dpo'])}. Shortening any of the three frees working "
+        "capital."
     )
     return f"Your cash is tied up for {days(cycle)}", body
 
@@ -135,14 +150,21 @@ cash_conversion_cycle_long = Template(
     key="cash_conversion_cycle_long",
     category=Category.OPERATIONS,
     title="Long cash conversion cycle",
-    description="Cash takes more than two months to come back from stock and customers.",
+    description="Cash takes far longer than is usual in your trade to come back from stock and "
+    "customers.",
     requires=("cash_conversion_cycle", "dso", "dio", "dpo"),
-    applies=lambda v: v["cash_conversion_cycle"] > CCC_LONG_DAYS,
-    priority=lambda v: (
-        scored(Priority.HIGH, ramp(v["cash_conversion_cycle"], CCC_VERY_LONG_DAYS, 200))
-        if v["cash_conversion_cycle"] > CCC_VERY_LONG_DAYS
+    applies=lambda v, ctx: v["cash_conversion_cycle"] > ctx.norms.ccc_long,
+    priority=lambda v, ctx: (
+        scored(
+            Priority.HIGH,
+            ramp(
+                v["cash_conversion_cycle"], ctx.norms.ccc_very_long, ctx.norms.ccc_very_long * 1.6
+            ),
+        )
+        if v["cash_conversion_cycle"] > ctx.norms.ccc_very_long
         else scored(
-            Priority.MEDIUM, ramp(v["cash_conversion_cycle"], CCC_LONG_DAYS, CCC_VERY_LONG_DAYS)
+            Priority.MEDIUM,
+            ramp(v["cash_conversion_cycle"], ctx.norms.ccc_long, ctx.norms.ccc_very_long),
         )
     ),
     render=_cycle_render,
@@ -163,12 +185,13 @@ cash_conversion_cycle_long = Template(
 )
 
 
-def _late_render(v: Known, ctx: TemplateContext) -> tuple[str, str]:
-    dpo = v["dpo"]
+def _late_render(v: Known, ctx: TemplateContext) -> Rendered:
+    dpo, norms = v["dpo"], ctx.norms
     body = (
         f"You owe suppliers {money(v['accounts_payable'], ctx.currency)} and take {days(dpo)} on "
-        "average to pay them, well past typical 30-60 day terms. That protects cash today but "
-        "risks late fees, stricter terms or a supplier putting you on hold."
+        f"average to pay them ({acronym('DPO')}), well past the {days(norms.dpo_typical)} usual "
+        f"for {norms.trade}. That protects cash today but risks late fees, stricter terms or a "
+        "supplier putting you on hold."
     )
     return f"Suppliers wait {days(dpo)} to be paid", body
 
@@ -179,11 +202,13 @@ supplier_payments_late = Template(
     title="Suppliers are paid late",
     description="You take far longer than usual terms to pay suppliers, risking the relationship.",
     requires=("dpo", "accounts_payable"),
-    applies=lambda v: v["dpo"] > DPO_LATE_DAYS and v["accounts_payable"] > 0,
-    priority=lambda v: (
-        scored(Priority.HIGH, ramp(v["dpo"], DPO_VERY_LATE_DAYS, 150))
-        if v["dpo"] > DPO_VERY_LATE_DAYS
-        else scored(Priority.MEDIUM, ramp(v["dpo"], DPO_LATE_DAYS, DPO_VERY_LATE_DAYS))
+    applies=lambda v, ctx: v["dpo"] > ctx.norms.dpo_late and v["accounts_payable"] > 0,
+    priority=lambda v, ctx: (
+        scored(
+            Priority.HIGH, ramp(v["dpo"], ctx.norms.dpo_very_late, ctx.norms.dpo_very_late * 1.5)
+        )
+        if v["dpo"] > ctx.norms.dpo_very_late
+        else scored(Priority.MEDIUM, ramp(v["dpo"], ctx.norms.dpo_late, ctx.norms.dpo_very_late))
     ),
     render=_late_render,
     actions=(
@@ -202,7 +227,7 @@ supplier_payments_late = Template(
 )
 
 
-def _history_render(v: Known, ctx: TemplateContext) -> tuple[str, str]:
+def _history_render(v: Known, ctx: TemplateContext) -> Rendered:
     count = number(v["months_of_data"])
     unit = "month" if count == "1" else "months"
     body = (
@@ -220,8 +245,8 @@ books_history_short = Template(
     description="Less than six months of books, so trends and seasonality are hard to read.",
     requires=("months_of_data",),
     # With no books at all there is nothing to advise on; the caller says the data is missing.
-    applies=lambda v: 1 <= v["months_of_data"] < HISTORY_MIN_MONTHS,
-    priority=lambda v: scored(Priority.LOW, ramp(v["months_of_data"], HISTORY_MIN_MONTHS, 1)),
+    applies=lambda v, ctx: 1 <= v["months_of_data"] < HISTORY_MIN_MONTHS,
+    priority=lambda v, ctx: scored(Priority.LOW, ramp(v["months_of_data"], HISTORY_MIN_MONTHS, 1)),
     render=_history_render,
     actions=(
         SuggestedAction("Gather the last 12 months of bank statements and invoices", 0),

@@ -19,6 +19,7 @@ from coach.catalog.base import (
     as_number,
     known_values,
 )
+from coach.catalog.voice import harmonise
 
 CATALOG: tuple[Template, ...] = (
     *cash_flow.TEMPLATES,
@@ -66,15 +67,18 @@ def evaluate(
     cash_flow: CashFlowRows | None = None,
     ctx: TemplateContext = TemplateContext(),  # noqa: B008 - frozen, so one shared default is safe
 ) -> list[Candidate]:
-    """Every template whose required metrics are all known and that applies, in catalog order."""
+    """Every template whose required metrics are all known and that applies, in catalog order,
+    made consistent as one voice (coach.catalog.voice)."""
     known = known_values(values)
     evidence_rows = _cash_flow_rows(cash_flow or ())
     evidence_series = _EvidenceSeries(series or {})
-    return [
-        _candidate(template, known, evidence_series, evidence_rows, ctx)
-        for template in CATALOG
-        if not template.missing(known) and template.applies(known)
-    ]
+    return harmonise(
+        [
+            _candidate(template, known, evidence_series, evidence_rows, ctx)
+            for template in CATALOG
+            if not template.missing(known) and template.applies(known, ctx)
+        ]
+    )
 
 
 class _EvidenceSeries:
@@ -102,9 +106,12 @@ def _candidate(
     cash_flow_rows: list[dict[str, Any]],
     ctx: TemplateContext,
 ) -> Candidate:
-    priority, score = template.priority(known)
-    title, body = template.render(known, ctx)
+    priority, score = template.priority(known, ctx)
+    title, body, *extra = template.render(known, ctx)
     figure_keys = dict.fromkeys((*template.requires, *template.key_metrics))
+    figures: dict[str, float | None] = {key: known.get(key) for key in figure_keys}
+    for derived in extra:
+        figures.update(derived)
     return Candidate(
         template_key=template.key,
         category=template.category,
@@ -112,7 +119,7 @@ def _candidate(
         score=score,
         title=title,
         body=body,
-        figures={key: known.get(key) for key in figure_keys},
+        figures=figures,
         series={metric: series[metric] for metric in template.evidence_metrics if metric in series},
         cash_flow=[dict(row) for row in cash_flow_rows],
         actions=[action.to_dict() for action in template.actions],

@@ -5,6 +5,7 @@ from __future__ import annotations
 from coach.catalog.base import (
     Known,
     Priority,
+    Rendered,
     SuggestedAction,
     Template,
     TemplateContext,
@@ -20,6 +21,8 @@ MOM_DROP_HIGH = -0.30
 # Five percent down over a quarter or a year is a trend; twenty percent is a serious one.
 TREND_DROP = -0.05
 TREND_DROP_HIGH = -0.20
+# Last year's change into the same month within ten points of this year's: the dip is the season.
+SEASON_TOLERANCE = 0.10
 # Monthly swings of a quarter of average revenue make cash planning guesswork.
 VOLATILITY_HIGH = 0.25
 VOLATILITY_VERY_HIGH = 0.40
@@ -36,7 +39,19 @@ def _drop_priority(growth: float, warn: float, high: float) -> tuple[Priority, f
     return scored(Priority.MEDIUM, ramp(growth, warn, high))
 
 
-def _mom_render(v: Known, ctx: TemplateContext) -> tuple[str, str]:
+def seasonal_dip(v: Known) -> bool:
+    """This month's fall is one that last year also had, and the last three months are not down
+    on the same months last year: a season, not an alarm."""
+    last_year = v.get("revenue_mom_last_year")
+    year_on_year = v.get("revenue_3m_yoy", v.get("revenue_growth_yoy"))
+    return (
+        last_year is not None
+        and last_year <= v["revenue_growth_mom"] + SEASON_TOLERANCE
+        and (year_on_year is None or year_on_year > TREND_DROP)
+    )
+
+
+def _mom_render(v: Known, ctx: TemplateContext) -> Rendered:
     growth, revenue = v["revenue_growth_mom"], v["revenue"]
     before = _before(revenue, growth)
     since = f" from {money(before, ctx.currency)}" if before is not None else ""
@@ -54,8 +69,8 @@ revenue_drop_mom = Template(
     title="Revenue dropped last month",
     description="Revenue fell sharply compared with the month before.",
     requires=("revenue_growth_mom", "revenue"),
-    applies=lambda v: v["revenue_growth_mom"] <= MOM_DROP,
-    priority=lambda v: _drop_priority(v["revenue_growth_mom"], MOM_DROP, MOM_DROP_HIGH),
+    applies=lambda v, ctx: v["revenue_growth_mom"] <= MOM_DROP and not seasonal_dip(v),
+    priority=lambda v, ctx: _drop_priority(v["revenue_growth_mom"], MOM_DROP, MOM_DROP_HIGH),
     render=_mom_render,
     actions=(
         SuggestedAction(
@@ -75,14 +90,24 @@ revenue_drop_mom = Template(
 )
 
 
-def _quarter_render(v: Known, ctx: TemplateContext) -> tuple[str, str]:
+def _quarter_render(v: Known, ctx: TemplateContext) -> Rendered:
     growth = v["revenue_growth_3m"]
     body = (
         f"Your last three months brought in {percent(-growth)} less than the three before; this "
-        f"month's revenue was {money(v['revenue'], ctx.currency)}. A sustained decline needs a "
-        "plan: find which customers or products are shrinking and act on them."
+        f"month's revenue was {money(v['revenue'], ctx.currency)}. "
     )
-    return f"Revenue is down {percent(-growth)} over three months", body
+    year_on_year = v.get("revenue_3m_yoy")
+    if year_on_year is not None:
+        body += (
+            f"They are also {percent(-year_on_year)} below the same three months last year, so "
+            "this is not the season. "
+        )
+    body += (
+        "A sustained decline needs a plan: find which customers or products are shrinking and "
+        "act on them."
+    )
+    derived = {} if year_on_year is None else {"revenue_3m_yoy": year_on_year}
+    return f"Revenue is down {percent(-growth)} over three months", body, derived
 
 
 revenue_declining_3m = Template(
@@ -91,8 +116,12 @@ revenue_declining_3m = Template(
     title="Revenue is declining",
     description="The last three months brought in less revenue than the three before.",
     requires=("revenue_growth_3m", "revenue"),
-    applies=lambda v: v["revenue_growth_3m"] <= TREND_DROP,
-    priority=lambda v: _drop_priority(v["revenue_growth_3m"], TREND_DROP, TREND_DROP_HIGH),
+    # Compared with the same three months last year when the books go back that far: a quarter
+    # that is down on the one before but not on last year is the season.
+    applies=lambda v, ctx: (
+        v["revenue_growth_3m"] <= TREND_DROP and v.get("revenue_3m_yoy", TREND_DROP) <= TREND_DROP
+    ),
+    priority=lambda v, ctx: _drop_priority(v["revenue_growth_3m"], TREND_DROP, TREND_DROP_HIGH),
     render=_quarter_render,
     actions=(
         SuggestedAction("Break revenue down by customer, product and channel", 0),
@@ -111,26 +140,30 @@ revenue_declining_3m = Template(
 )
 
 
-def _yoy_render(v: Known, ctx: TemplateContext) -> tuple[str, str]:
-    growth, revenue = v["revenue_growth_yoy"], v["revenue"]
+def _yoy_render(v: Known, ctx: TemplateContext) -> Rendered:
+    growth, revenue = v["revenue_3m_yoy"], v["revenue_3m"]
     before = _before(revenue, growth)
     last_year = f" ({money(before, ctx.currency)})" if before is not None else ""
     body = (
-        f"This month you made {money(revenue, ctx.currency)}, {percent(-growth)} less than the "
-        f"same month last year{last_year}. Comparing with last year takes seasonality out, so "
-        "this points to a real change in demand, pricing or customers."
+        f"Your last three months brought in {money(revenue, ctx.currency)}, {percent(-growth)} "
+        f"less than the same three months last year{last_year}. Comparing with last year takes "
+        "the season out, so this points to a real change in demand, pricing or customers."
     )
-    return f"Revenue is {percent(-growth)} below last year", body
+    return (
+        f"Revenue is {percent(-growth)} below last year",
+        body,
+        {} if before is None else {"revenue_3m_last_year": before},
+    )
 
 
 revenue_decline_yoy = Template(
     key="revenue_decline_yoy",
     category=Category.REVENUE,
     title="Revenue is below last year",
-    description="Revenue is lower than in the same month last year.",
-    requires=("revenue_growth_yoy", "revenue"),
-    applies=lambda v: v["revenue_growth_yoy"] <= TREND_DROP,
-    priority=lambda v: _drop_priority(v["revenue_growth_yoy"], TREND_DROP, TREND_DROP_HIGH),
+    description="The last three months brought in less than the same three months last year.",
+    requires=("revenue_3m_yoy", "revenue_3m"),
+    applies=lambda v, ctx: v["revenue_3m_yoy"] <= TREND_DROP,
+    priority=lambda v, ctx: _drop_priority(v["revenue_3m_yoy"], TREND_DROP, TREND_DROP_HIGH),
     render=_yoy_render,
     actions=(
         SuggestedAction("Compare this year's customer list with last year's", 0),
@@ -144,7 +177,7 @@ revenue_decline_yoy = Template(
         "Is my market shrinking?",
     ),
     evidence_metrics=("revenue",),
-    key_metrics=("revenue", "revenue_growth_yoy", "revenue_growth_3m", "gross_margin"),
+    key_metrics=("revenue_3m", "revenue_3m_yoy", "revenue_growth_12m", "revenue_trend"),
 )
 
 
@@ -163,9 +196,12 @@ revenue_volatile = Template(
     title="Revenue is volatile",
     description="Monthly revenue swings widely, which makes cash hard to plan.",
     requires=("revenue_volatility", "revenue"),
-    applies=lambda v: v["revenue_volatility"] >= VOLATILITY_HIGH,
-    priority=lambda v: scored(
-        Priority.MEDIUM if v["revenue_volatility"] >= VOLATILITY_VERY_HIGH else Priority.LOW,
+    applies=lambda v, ctx: v["revenue_volatility"] >= VOLATILITY_HIGH,
+    # Swings that last year also had are the season: worth planning for, never more than low.
+    priority=lambda v, ctx: scored(
+        Priority.MEDIUM
+        if v["revenue_volatility"] >= VOLATILITY_VERY_HIGH and "revenue_mom_last_year" not in v
+        else Priority.LOW,
         ramp(v["revenue_volatility"], VOLATILITY_HIGH, 0.8),
     ),
     render=_volatile_render,
@@ -202,10 +238,10 @@ revenue_stalled = Template(
     description="Revenue has been flat both over three months and against last year.",
     requires=("revenue_growth_3m", "revenue_growth_yoy", "revenue"),
     # Flat within noise both short and long term; real declines are named by their own templates.
-    applies=lambda v: (
+    applies=lambda v, ctx: (
         TREND_DROP < v["revenue_growth_3m"] < 0.02 and TREND_DROP < v["revenue_growth_yoy"] < 0.03
     ),
-    priority=lambda v: scored(Priority.LOW, ramp(v["revenue_growth_yoy"], 0.03, TREND_DROP)),
+    priority=lambda v, ctx: scored(Priority.LOW, ramp(v["revenue_growth_yoy"], 0.03, TREND_DROP)),
     render=_stalled_render,
     actions=(
         SuggestedAction("Pick one lever to test: price, new customers or more per customer", 0),

@@ -85,8 +85,12 @@ def _plan_one(inputs: Inputs, advise: bool) -> InsightPlan:
             silenced=learned.silenced if learned else None,
             config=inputs.config,
             advise=advise,
+            industry=tenant.industry,
+            cash_buffer=float(tenant.cash_buffer) if tenant.cash_buffer is not None else None,
         )
-        change = explain_change(assessment.health, inputs.previous).to_dict()
+        change = explain_change(
+            assessment.health, inputs.previous, currency=tenant.currency
+        ).to_dict()
         if inputs.news:
             change["cash"] = inputs.news  # the bank's news: every morning has some
         # The next run is computed here too: a tenant with a corrupt zone fails here, alone.

@@ -9,7 +9,7 @@ import re
 import subprocess
 import sys
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -30,6 +30,7 @@ from coach.catalog import (
 )
 from coach.catalog.base import Series
 from coach.catalog.registry import EVIDENCE_MONTHS
+from coach.vocabulary import Stage
 
 NOT_A_NUMBER = re.compile(r"\b(None|nan|inf)\b", re.IGNORECASE)
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "catalog.md"
@@ -44,6 +45,7 @@ class Case:
     priority: Priority
     says: tuple[str, ...]
     silent: dict[str, float]
+    ctx: TemplateContext = field(default_factory=TemplateContext)  # the tenant: trade and stage
 
 
 CASES: dict[str, Case] = {
@@ -51,20 +53,20 @@ CASES: dict[str, Case] = {
     "cash_runway_low": Case(
         {"runway_days": 38, "net_burn": 18200, "cash_balance": 23060},
         Priority.CRITICAL,
-        ("38 days", "$18,200/month", "$23,060", "$3,640", "48 days"),
-        {"runway_days": 120, "net_burn": 18200, "cash_balance": 72800},
+        ("38 days", "$18,200 a month", "$23,060", "$3,640", "48 days"),
+        {"runway_days": 200, "net_burn": 18200, "cash_balance": 119600},
     ),
     "burn_accelerating": Case(
         {"net_burn": 10000, "net_income": -15000, "cash_balance": 45000},
         Priority.HIGH,
         # 45,000 / 15,000 a month x 30.4375 days (DAYS_PER_MONTH, as runway_days counts)
-        ("$15,000", "50% more", "$10,000/month", "$45,000", "91 days"),
+        ("$15,000", "50% more", "$10,000 a month", "$45,000", "3 months"),
         {"net_burn": 10000, "net_income": -11000, "cash_balance": 45000},
     ),
     "cash_declining": Case(
-        {"cash_change_3m": -30000, "cash_balance": 120000, "runway_days": 120},
+        {"cash_change_3m": -30000, "cash_balance": 120000, "runway_days": 200},
         Priority.MEDIUM,
-        ("20%", "$30,000", "$120,000", "120 days"),
+        ("20%", "$30,000", "$120,000", "6.6 months"),
         {"cash_change_3m": -5000, "cash_balance": 150000, "runway_days": 900},
     ),
     "receivables_slow": Case(
@@ -82,7 +84,7 @@ CASES: dict[str, Case] = {
     "payables_paid_early": Case(
         {"dpo": 8, "cogs": 30000, "accounts_payable": 8000},
         Priority.MEDIUM,
-        ("8 days", "30-day terms", "$21,684"),  # 30,000 / 30.4375 a day x (30 - 8) days
+        ("8 days", "30 days usual", "$21,684"),  # 30,000 / 30.4375 a day x (30 - 8) days
         {"dpo": 32, "cogs": 30000, "accounts_payable": 32000},
     ),
     "cash_buffer_thin": Case(
@@ -93,7 +95,7 @@ CASES: dict[str, Case] = {
             "operating_expenses": 30000,
         },
         Priority.HIGH,
-        ("12 days", "$20,000", "0.4 months", "$50,000", "$100,000"),
+        ("12 days", "$20,000", "$50,000", "$100,000"),
         {
             "cash_months_of_expenses": 1.5,
             "cash_balance": 75000,
@@ -118,6 +120,21 @@ CASES: dict[str, Case] = {
             "operating_expenses": 30000,
             "net_burn": 2000,
         },
+    ),
+    "growth_runway": Case(
+        {"runway_days": 280, "net_burn": 50000, "cash_balance": 460000},
+        Priority.HIGH,
+        # 280 days = 9.2 months; start raising 6 months before: within 3.2 months; a third of the
+        # burn ($16,667) off stretches 460,000 / 33,333 a month to 13.8 months
+        ("9.2 months", "$50,000", "$460,000", "3.2 months", "$16,667", "13.8 months"),
+        {"runway_days": 900, "net_burn": 50000, "cash_balance": 1478000},
+        TemplateContext(stage=Stage.GROWING),
+    ),
+    "collections_improved": Case(
+        {"dso_change_12m": -32, "dso": 38, "revenue": 100000},
+        Priority.LOW,
+        ("38 days", "70 days", "$105,133", "32 days"),  # 100,000 / 30.4375 a day x 32 days
+        {"dso_change_12m": -3, "dso": 38, "revenue": 100000},
     ),
     # inventory
     "inventory_overstock": Case(
@@ -168,10 +185,10 @@ CASES: dict[str, Case] = {
         {"revenue_growth_3m": 0.03, "revenue": 60000},
     ),
     "revenue_decline_yoy": Case(
-        {"revenue_growth_yoy": -0.1, "revenue": 45000},
+        {"revenue_3m_yoy": -0.1, "revenue_3m": 135000},
         Priority.MEDIUM,
-        ("10%", "$45,000", "$50,000"),
-        {"revenue_growth_yoy": 0.08, "revenue": 45000},
+        ("10%", "$135,000", "$150,000"),
+        {"revenue_3m_yoy": 0.08, "revenue_3m": 135000},
     ),
     "revenue_volatile": Case(
         {"revenue_volatility": 0.45, "revenue": 30000},
@@ -221,6 +238,25 @@ CASES: dict[str, Case] = {
         Priority.MEDIUM,
         ("15%", "$12,000", "$80,000"),
         {"gross_margin": 0.4, "revenue": 80000, "gross_profit": 32000},
+    ),
+    "gross_margin_drifting": Case(
+        {"gross_margin_drift": -0.10, "gross_margin": 0.62, "trend_months": 24, "revenue": 90000},
+        Priority.HIGH,
+        ("10 percentage points", "62%", "24 months", "38%", "31%", "food and drink costs"),
+        {"gross_margin_drift": -0.02, "gross_margin": 0.62, "trend_months": 24, "revenue": 90000},
+        TemplateContext(industry="restaurant"),
+    ),
+    "back_in_profit": Case(
+        {"profitable_streak": 8, "loss_months_24m": 10, "net_income": 9000, "net_margin": 0.09},
+        Priority.LOW,
+        ("8 months", "10 months", "$9,000", "9%"),
+        {"profitable_streak": 3, "loss_months_24m": 10, "net_income": 9000, "net_margin": 0.09},
+    ),
+    "margin_recovering": Case(
+        {"gross_margin_drift": 0.05, "gross_margin": 0.4, "trend_months": 24, "revenue": 100000},
+        Priority.LOW,
+        ("5 percentage points", "40%", "$5,000", "24 months"),
+        {"gross_margin_drift": 0.01, "gross_margin": 0.4, "trend_months": 24, "revenue": 100000},
     ),
     # operations
     "opex_outpacing_revenue": Case(
@@ -399,7 +435,7 @@ def test_each_template_applies_and_says_its_numbers(key: str) -> None:
     assert set(case.applies) == set(template.requires)
 
     # when the catalog runs
-    candidate = _only(evaluate(case.applies), key)
+    candidate = _only(evaluate(case.applies, ctx=case.ctx), key)
 
     # then it is there, as urgent as expected, and speaks in formatted numbers
     assert candidate.priority == case.priority
@@ -416,15 +452,15 @@ def test_each_template_stays_silent_when_it_does_not_apply(key: str) -> None:
     template, case = get_template(key), CASES[key]
     assert set(case.silent) == set(template.requires)  # silent because of the numbers, not gaps
 
-    assert not template.applies(case.silent)
-    assert key not in {c.template_key for c in evaluate(case.silent)}
+    assert not template.applies(case.silent, case.ctx)
+    assert key not in {c.template_key for c in evaluate(case.silent, ctx=case.ctx)}
 
 
 @pytest.mark.parametrize(("key", "metric"), REQUIRED)
 def test_each_template_is_silent_when_a_required_metric_is_unknown(key: str, metric: str) -> None:
     values: dict[str, float | None] = {**CASES[key].applies, metric: None}
 
-    assert key not in {c.template_key for c in evaluate(values)}
+    assert key not in {c.template_key for c in evaluate(values, ctx=CASES[key].ctx)}
     assert get_template(key).missing({k: v for k, v in values.items() if v is not None}) == (
         metric,
     )
@@ -452,8 +488,12 @@ def test_it_writes_money_in_the_tenants_currency() -> None:
     ("key", "changes", "priority"),
     [
         ("cash_runway_low", {"runway_days": 44.9}, Priority.CRITICAL),
-        ("cash_runway_low", {"runway_days": 45}, Priority.HIGH),
-        ("cash_runway_low", {"runway_days": 89}, Priority.HIGH),
+        ("cash_runway_low", {"runway_days": 91}, Priority.CRITICAL),
+        ("cash_runway_low", {"runway_days": 92}, Priority.HIGH),
+        ("cash_runway_low", {"runway_days": 180}, Priority.HIGH),
+        ("growth_runway", {"runway_days": 400}, Priority.MEDIUM),
+        ("growth_runway", {"runway_days": 600}, Priority.LOW),
+        ("gross_margin_drifting", {"gross_margin_drift": -0.05}, Priority.MEDIUM),
         ("burn_accelerating", {"cash_balance": 500000}, Priority.MEDIUM),
         ("cash_declining", {"cash_change_3m": -60000}, Priority.HIGH),
         ("receivables_slow", {"dso": 80}, Priority.HIGH),
@@ -463,7 +503,7 @@ def test_it_writes_money_in_the_tenants_currency() -> None:
         ("inventory_overstock", {"dio": 200}, Priority.HIGH),
         ("stockout_risk", {"dio": 10}, Priority.MEDIUM),
         ("revenue_drop_mom", {"revenue_growth_mom": -0.4}, Priority.HIGH),
-        ("revenue_decline_yoy", {"revenue_growth_yoy": -0.3}, Priority.HIGH),
+        ("revenue_decline_yoy", {"revenue_3m_yoy": -0.3}, Priority.HIGH),
         ("revenue_volatile", {"revenue_volatility": 0.3}, Priority.LOW),
         ("gross_margin_eroding", {"gross_margin_change_3m": -0.1}, Priority.HIGH),
         ("net_loss", {"net_margin": -0.04}, Priority.MEDIUM),
@@ -480,7 +520,7 @@ def test_it_writes_money_in_the_tenants_currency() -> None:
 def test_priority_follows_severity(key: str, changes: dict[str, float], priority: Priority) -> None:
     values = {**CASES[key].applies, **changes}
 
-    assert _only(evaluate(values), key).priority == priority
+    assert _only(evaluate(values, ctx=CASES[key].ctx), key).priority == priority
 
 
 def test_only_a_short_runway_is_critical() -> None:
@@ -606,6 +646,9 @@ def test_a_candidate_carries_its_evidence_as_json() -> None:
         "net_burn": 18200.0,
         "cash_balance": 23060.0,
         "cash_months_of_expenses": None,
+        # what the text computed from them: a fifth of the burn, and the runway without it
+        "burn_cut": 3640.0,
+        "runway_after_cut": 47.5,
     }
     assert set(candidate.series) == {"cash_balance", "net_burn"}
     points = candidate.series["cash_balance"]

@@ -342,7 +342,7 @@ def test_a_cash_crunch_puts_a_critical_cash_flow_recommendation_first() -> None:
     assert first.category == "cash_flow"
     assert first.template_key == "cash_runway_low"
     assert "35 days" in first.body
-    assert "$18,200/month" in first.body
+    assert "$18,200 a month" in first.body
     assert len(ranked) == 5
 
 

@@ -215,7 +215,7 @@ def test_the_catalogs_days_of_cash_agree_with_the_runway_metric() -> None:
 
     # then it counts the same days the runway metric does
     assert runway is not None
-    assert f"about {formatting.days(runway)}" in candidate.body
+    assert f"about {formatting.duration(runway)}" in candidate.body
 
 
 # --- number formatting ----------------------------------------------------------------------
@@ -245,8 +245,8 @@ def test_the_health_score_writes_numbers_as_the_cards_do() -> None:
     text = " ".join(c.explanation for c in health.components).lower()
 
     assert f"net margin of {formatting.format_metric('net_margin', 0.145)}" in text  # 14.5%
-    assert f"dso of {formatting.format_metric('dso', 44.5)}" in text  # 45 days, half-up
-    assert f"covering {formatting.format_metric('cash_months_of_expenses', 1.0)}" in text
+    assert f"taking {formatting.format_metric('dso', 44.5)} to pay" in text  # 45 days, half-up
+    assert f"covering {formatting.span_of_months(1.0)} of costs" in text  # 30 days
     assert f"growing by {formatting.money(1_234.5, 'EUR')}/month" in text  # €1,235
     assert "14.499" not in text  # the float noise of 0.145 x 100
 

@@ -112,7 +112,13 @@ def test_plans_that_worked_rank_their_template_higher_for_the_tenant_and_shrunk_
     for _ in range(2):
         plan, _rec = _slow_collections_plan(tenant, alice, books, due=date(2026, 3, 1))
         ActionPlan.objects.filter(pk=plan.pk).update(outcome={"moved": "better", "metric": "dso"})
-    # and one elsewhere, on another template, that did not
+    # and one elsewhere, on another template, that did not (the slow payers' day has one card,
+    # receivables_slow: the other template's recommendation is that one under another key)
+    elsewhere = Recommendation.objects.filter(tenant=tenant).first()
+    assert elsewhere is not None
+    elsewhere.pk, elsewhere.template_key = None, "net_loss"
+    elsewhere._state.adding = True
+    elsewhere.save()
     other = ActionPlan.objects.create(
         tenant=tenant,
         title="cut costs",

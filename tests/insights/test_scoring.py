@@ -108,7 +108,8 @@ def test_it_scores_the_cash_buffer_on_its_thresholds(months: float, expected: fl
     [
         (90.0, 5_000.0, 2.0, 60.0),  # 0.7 x 60 + 0.3 x 60
         (180.0, 5_000.0, 1.0, 68.0),  # 0.7 x 80 + 0.3 x 40
-        (None, -2_000.0, 0.5, 76.0),  # 0.7 x 100 + 0.3 x 20
+        # 0.7 x 100 + 0.3 x 20 = 76, but two weeks of cash hold cash flow to 55 (COVER_CAP_TABLE)
+        (None, -2_000.0, 0.5, 55.0),
         (15.0, 9_000.0, 0.25, 10.0),  # 0.7 x 10 + 0.3 x 10
     ],
 )
@@ -331,7 +332,7 @@ def test_it_renormalizes_the_weights_when_a_component_has_no_data() -> None:
     assert health.overall == pytest.approx(round(56.5 / 0.85, 1))
     assert health.insufficient == ["profitability"]
     assert "profitability has no data" in health.summary
-    assert "renormalized to cash flow 0.41, operations 0.29 and revenue 0.29" in health.summary
+    assert "so the score weighs cash flow 41%, operations 29% and revenue 29%" in health.summary
 
 
 def test_it_names_every_component_without_data_in_the_summary() -> None:
@@ -364,7 +365,9 @@ def test_it_scores_a_partial_component_from_what_it_has_and_lists_what_is_missin
     assert result.status == "partial"
     assert result.missing == ["runway_days"]
     assert result.explanation == (
-        "Cash covering 3 months of expenses scores 80; not scored for lack of data: runway_days."
+        "Cash covering 3 months of costs (cash cover: how long your cash would pay all your costs "
+        "if no money came in) scores 80; not scored for lack of data: runway (needs four months "
+        "of cash balances in a row)."
     )
 
 
@@ -372,7 +375,9 @@ def test_it_mentions_partial_components_in_the_summary() -> None:
     health = score_health(healthy_values(dso=None))
 
     assert health.component("operations").status == "partial"
-    assert health.summary.endswith("; scored without dso.")
+    assert health.summary.endswith(
+        "; scored without days to collect (needs this month's receivables and revenue)."
+    )
 
 
 def test_it_explains_each_component_with_its_numbers() -> None:
@@ -382,10 +387,12 @@ def test_it_explains_each_component_with_its_numbers() -> None:
     by_key = {c.key: c.explanation for c in health.components}
 
     assert by_key["cash_flow"].startswith(
-        "Runway of 45 days at a net burn of 12,000/month scores 30"
+        "A runway of 45 days (how long your cash lasts at the average fall in cash of the last "
+        "three months) at a net burn of 12,000/month scores 30"
     )
     assert by_key["operations"] == (
-        "DSO of 45 days and operating expenses at 60% of revenue score 65."
+        "Customers taking 45 days to pay (DSO, days sales outstanding) and operating expenses "
+        "at 60% of revenue score 65."
     )
     assert by_key["profitability"] == "Net margin of 5% scores 60."
     not_burning = component({"net_burn": -3_000.0}, "cash_flow").explanation
@@ -428,7 +435,9 @@ def test_it_scores_the_values_of_compute_metrics() -> None:
     cash_flow = health.component("cash_flow")
     assert cash_flow is not None
     assert cash_flow.inputs["runway_days"] == pytest.approx(365.25)
-    assert cash_flow.score == pytest.approx(82.5)  # 0.7 x 100 + 0.3 x 41.8
+    # 0.7 x 100 + 0.3 x 41.8 = 82.5, held to 79.5 by a cover of 1.09 months (COVER_CAP_TABLE:
+    # 74.9 at one month, 100 at one and a half)
+    assert cash_flow.score == pytest.approx(79.5)
     # DSO 50,000 / 100,000 x 30 = 15 days -> 100; opex ratio 0.7 -> 35
     assert health.component("operations").score == pytest.approx(67.5)
     # net margin -10% -> 20
@@ -582,7 +591,7 @@ def test_it_explains_a_drop_driven_by_the_runway() -> None:
     assert runway.contribution == pytest.approx(-6.53, abs=0.01)
     assert dso.contribution == pytest.approx(0.83, abs=0.01)
     assert change.sentence == (
-        "Score fell 5.7 points, mostly because runway dropped from 120 to 60 days."
+        "Score fell 5.7 points, mostly because runway dropped from 3.9 months to 60 days."
     )
     json.dumps(change.to_dict(), allow_nan=False)
 
