@@ -210,6 +210,53 @@ def create_tenants(conn: object, count: int, due: datetime, *, prefix: str) -> l
     return ids
 
 
+def seed_forecasts(ids: Sequence[uuid.UUID]) -> dict[str, float] | None:
+    """Every tenant's forecast stored, as a change of its books would have left it (the daily
+    run reads it, fits nothing): computed once per distinct set of books, here, and copied to
+    the tenants with the same books (same rows, no buffer set: the same books version). None
+    when this code has no forecast."""
+    try:
+        from insights.forecast.models import Forecast
+        from insights.forecast.store import compute
+    except ImportError:
+        return None
+    from gateway.models import Tenant
+
+    distinct = len(_book_lines())
+    computed = {}
+    started = time.monotonic()
+    for tenant in Tenant.objects.in_bulk(list(ids[:distinct])).values():
+        forecast = compute(tenant).forecast
+        if forecast is not None:
+            computed[tenant.pk] = forecast
+    first = {i: computed.get(tid) for i, tid in enumerate(ids[:distinct])}
+    compute_s = time.monotonic() - started
+    copies = []
+    for i, tid in enumerate(ids[distinct:], start=distinct):
+        model = first[i % distinct]
+        if model is None:
+            continue
+        copies.append(
+            Forecast(
+                tenant_id=tid,
+                **{
+                    f.name: getattr(model, f.name)
+                    for f in Forecast._meta.concrete_fields
+                    if f.name not in ("id", "tenant", "computed_at")
+                },
+            )
+        )
+    Forecast.objects.bulk_create(copies, batch_size=500)
+    durations = sorted(f.duration_ms for f in computed.values())
+    return {
+        "computed": len(computed),
+        "copied": len(copies),
+        "seconds": compute_s,
+        "p50_ms": durations[len(durations) // 2] if durations else 0.0,
+        "mean_ms": sum(durations) / len(durations) if durations else 0.0,
+    }
+
+
 def create_users() -> None:
     from django.contrib.auth import get_user_model
 
@@ -510,6 +557,9 @@ def main() -> None:
     parser.add_argument("--no-floor", action="store_true")
     parser.add_argument("--no-queries", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--no-forecasts", action="store_true", help="leave the tenants without stored forecasts"
+    )
     args = parser.parse_args()
 
     os.environ.update(ENV)
@@ -533,7 +583,7 @@ def main() -> None:
     now = datetime.now(UTC)
     with psycopg.connect(DATABASE_URL) as conn:
         t = time.monotonic()
-        create_tenants(conn, args.tenants, now - timedelta(minutes=1), prefix="Bench")
+        bench_ids = create_tenants(conn, args.tenants, now - timedelta(minutes=1), prefix="Bench")
         spare = {
             size: create_tenants(conn, size, now + timedelta(days=2), prefix=f"Spare{size}")
             for size in ([] if args.no_queries else QUERY_BATCH_SIZES)
@@ -545,6 +595,20 @@ def main() -> None:
         f"  data: {args.tenants:,} tenants x 24 months by COPY in {data_s:.1f}s "
         f"(setup total {time.monotonic() - started:.1f}s)"
     )
+
+    seeded = None if args.no_forecasts else seed_forecasts(bench_ids)
+    if seeded is None:
+        print("  forecasts: none stored (--no-forecasts, or no forecast in this code)")
+    else:
+        print(
+            f"  forecasts: {seeded['computed']:.0f} computed (one per distinct set of books) in "
+            f"{seeded['seconds']:.1f}s, p50 {seeded['p50_ms']:.0f} ms, mean "
+            f"{seeded['mean_ms']:.0f} ms each (fit, paths, impacts); {seeded['copied']:.0f} "
+            "copied to the tenants with the same books"
+        )
+        with psycopg.connect(DATABASE_URL) as conn:
+            conn.execute("ANALYZE")
+            conn.commit()
 
     run = run_workers(args.tenants, args.workers, batch_size, args.timeout)
     print(

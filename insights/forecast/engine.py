@@ -67,6 +67,12 @@ RECENT_MONTHS = 3
 OTHER_MONTHS = 12
 # The health score of a scenario is the score of the books three months ahead (13 weeks).
 PROJECTED_MONTHS = 3
+# The band's check against the business's own last months (``_calibration``): how many months
+# are forecast from the ones before them (at least the minimum, after a year to fit on), and the
+# most it may widen the band.
+CALIBRATION_MONTHS = 6
+MIN_CALIBRATION_MONTHS = 3
+MAX_SPREAD = 10.0
 
 
 class ChangeKind(StrEnum):
@@ -134,6 +140,7 @@ class Drivers:
     inventory: float
     other_mean: float  # cash movement the books do not explain, per month
     other_sd: float
+    other_n: int  # the months they were measured on
     monthly_costs: float  # average of the recent months' cost of goods + operating costs
 
 
@@ -173,6 +180,9 @@ class Simulation:
     method: Method
     drivers: Drivers
     monthly_revenue_p50: Array
+    # How much wider than the paths' own spread the cash band is drawn (1: not at all): what the
+    # model's errors on the business's own last months asked for (``_calibration``).
+    spread: float = 1.0
 
 
 @dataclass
@@ -285,18 +295,33 @@ def _days_of(stock: list[float | None], flow: Array) -> float | None:
 def drivers_from(h: History) -> Drivers:
     recent_revenue = float(h.revenue[-RECENT_MONTHS:].sum())
     cogs_ratio = float(h.cogs[-RECENT_MONTHS:].sum()) / recent_revenue if recent_revenue > 0 else 0
-    # What the drivers explain of each month's cash movement; the rest is "other" (loans, tax,
-    # equipment, owner's drawings...), carried forward as its recent mean and spread.
+    # What the drivers explain of each month's cash movement, predicted the way the forecast
+    # predicts it (the month's revenue and costs, last month's cost ratio and days to collect, to
+    # pay and of stock); the rest is "other": loans, tax, equipment, drawings, and the drift of
+    # the ratio and the days. Its recent mean and spread are carried forward, so a margin or a
+    # collection time that keeps drifting moves the forecast and widens its band.
     ar = np.array([v if v is not None else np.nan for v in h.ar])
     ap = np.array([v if v is not None else np.nan for v in h.ap])
     inv = np.array([v if v is not None else np.nan for v in h.inventory])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(h.revenue > 0, h.cogs / h.revenue, 0.0)
+        per_revenue = np.where(h.revenue > 0, ar / h.revenue, np.nan)
+        per_cogs_ap = np.where(h.cogs > 0, ap / h.cogs, np.nan)
+        per_cogs_inv = np.where(h.cogs > 0, inv / h.cogs, np.nan)
+    cogs_hat = h.revenue[1:] * ratio[:-1]
+
+    def change(stock: Array, share: Array, flow: Array) -> Array:
+        predicted = flow * share[:-1]
+        moved = predicted - stock[:-1]
+        return np.nan_to_num(np.where(np.isnan(share[:-1]), 0.0, moved))
+
     explained = (
         h.revenue[1:]
-        - h.cogs[1:]
+        - cogs_hat
         - h.opex[1:]
-        - np.nan_to_num(np.diff(ar))
-        + np.nan_to_num(np.diff(ap))
-        - np.nan_to_num(np.diff(inv))
+        - change(ar, per_revenue, h.revenue[1:])
+        + change(ap, per_cogs_ap, cogs_hat)
+        - change(inv, per_cogs_inv, cogs_hat)
     )
     other = (np.diff(h.cash) - explained)[-OTHER_MONTHS:]
     costs = h.cogs[-RECENT_MONTHS:] + h.opex[-RECENT_MONTHS:]
@@ -311,6 +336,7 @@ def drivers_from(h: History) -> Drivers:
         inventory=h.inventory[-1] or 0.0,
         other_mean=float(other.mean()) if other.size else 0.0,
         other_sd=float(other.std(ddof=1)) if other.size > 1 else 0.0,
+        other_n=int(other.size),
         monthly_costs=float(costs.mean()),
     )
 
@@ -425,24 +451,27 @@ def _paths(y: Array, rng: np.random.Generator, *, seasonal_ok: bool) -> tuple[Ar
     return paths, Method(name, reason_season + why)
 
 
-def simulate(periods: Sequence[Period]) -> Simulation:
-    """Fit the books and draw the paths every scenario shares. Raises ``NotEnoughBooks``."""
+def simulate(periods: Sequence[Period], *, calibrate: bool = True) -> Simulation:
+    """Fit the books and draw the paths every scenario shares. Raises ``NotEnoughBooks``.
+
+    ``calibrate``: also forecast the last months from the books before them and widen the band
+    as far as those errors ask (``_calibration``); the check itself is not calibrated."""
     h = history_from(periods)
     d = drivers_from(h)
     rng = np.random.default_rng(seed_of(periods))
     revenue, method = _paths(h.revenue, rng, seasonal_ok=True)
     opex, _ = _paths(h.opex, rng, seasonal_ok=False)
-    other = (
-        rng.normal(d.other_mean, d.other_sd, size=(PATHS, MONTHS))
-        if d.other_sd
-        else (np.full((PATHS, MONTHS), d.other_mean))
-    )
+    # The other cash movement: its months scatter around a mean that is itself only estimated
+    # (from ``other_n`` months), so each path draws its own mean first: a drift that persists
+    # widens the band as the months add up, as it does in the books.
+    means = d.other_mean + rng.normal(0.0, d.other_sd / math.sqrt(max(1, d.other_n)), (PATHS, 1))
+    other = means + rng.normal(0.0, 1.0, size=(PATHS, MONTHS)) * d.other_sd
     last = h.months[-1]
     firsts = [shift_month(last, i + 1) or date.max for i in range(MONTHS)]
     month_days = [calendar.monthrange(m.year, m.month)[1] for m in firsts]
     if h.notes:
         method = Method(method.name, method.reason + "; " + "; ".join(h.notes))
-    return Simulation(
+    sim = Simulation(
         start=firsts[0],
         days=sum(month_days),
         month_starts=firsts,
@@ -453,6 +482,45 @@ def simulate(periods: Sequence[Period]) -> Simulation:
         method=method,
         drivers=d,
         monthly_revenue_p50=np.median(revenue, axis=0),
+    )
+    if calibrate:
+        sim.spread, checked = _calibration(periods, h)
+        if checked:
+            sim.method = Method(sim.method.name, sim.method.reason + "; " + checked)
+    return sim
+
+
+def _calibration(periods: Sequence[Period], h: History) -> tuple[float, str]:
+    """How much to widen the band, from the model's own errors on this business's last months.
+
+    The last ``CALIBRATION_MONTHS`` (fewer with a short history) are forecast from the months
+    before them; each month's error is measured in half-bands (|actual - P50| / (P90 - P50) on
+    its side): at most 1 when the actual falls inside. The band is widened to cover 80% of those
+    months, never narrowed. ETS's own intervals assume the model is right; a season it could not
+    see, or a drift in margins or collection days, makes them too narrow, and this says by how
+    much for this business (benchmarks/forecast_eval.py: coverage 47% without it).
+    """
+    months = min(CALIBRATION_MONTHS, len(h.months) - TREND_MONTHS)
+    if months < MIN_CALIBRATION_MONTHS:
+        return 1.0, ""
+    cut = h.months[-months]
+    try:
+        past = run(simulate([p for p in periods if p.month < cut], calibrate=False))
+    except (NotEnoughBooks, ValueError, FloatingPointError, np.linalg.LinAlgError):
+        return 1.0, ""
+    ratios = []
+    for row, actual in zip(past.months, h.cash[-months:], strict=False):
+        mid = float(row["p50"])
+        edge = float(row["p90"]) if actual >= mid else float(row["p10"])
+        half = abs(edge - mid)
+        miss = abs(float(actual) - mid)
+        ratios.append(0.0 if miss == 0 else (miss / half if half > 0 else MAX_SPREAD))
+    factor = min(MAX_SPREAD, max(1.0, float(np.quantile(ratios, 0.8))))
+    if factor <= 1.0:
+        return 1.0, f"the band held the last {months} months when they were forecast"
+    return factor, (
+        f"the band is drawn {factor:.1f} times wider than the paths' own spread, as the last "
+        f"{months} months needed when they were forecast from the months before"
     )
 
 
@@ -531,6 +599,9 @@ def run(sim: Simulation, changes: Sequence[Change] = (), *, buffer: float | None
         else:
             daily_out[:, day] -= amount
     cash = d.cash + np.cumsum(daily_in - daily_out, axis=1)
+    if sim.spread != 1.0:  # widened around the median, as the calibration asked
+        middle = np.median(cash, axis=0)
+        cash = middle + sim.spread * (cash - middle)
     wanted_buffer = d.monthly_costs if buffer is None else buffer
     result = _summarise(sim, cash, daily_in, daily_out, inflow, outflow, wanted_buffer)
     ends = np.cumsum(sim.month_days) - 1
