@@ -35,7 +35,7 @@ from coach.serializers import (
     details_for,
 )
 from coach.vocabulary import vocabulary_listing
-from gateway.models import Membership, Tenant
+from gateway.models import PLAN_ROLES, Membership, Tenant
 from gateway.tenancy import TenantScopedMixin
 
 
@@ -118,6 +118,8 @@ def _member(tenant: Tenant, user_id: int | None) -> User | None:
 
 
 class ActionPlanMixin(TenantScopedMixin):
+    write_roles = PLAN_ROLES  # the external accountant works on plans too
+
     def plans(self) -> QuerySet[ActionPlan]:
         return ActionPlan.objects.filter(tenant=self.tenant).prefetch_related("tasks")
 

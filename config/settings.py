@@ -333,6 +333,8 @@ EMAIL_BACKEND = (
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Coach <coach@localhost>") or "coach@localhost"
 # Where links in emails and Slack messages point (the console, one-click unsubscribe).
 COACH_PUBLIC_URL = env_url("COACH_PUBLIC_URL", "http://127.0.0.1:8000", ("http", "https"))
+# Days a token from POST /v1/auth/token/ (a login) stays valid; tokens made by hand choose.
+COACH_LOGIN_TOKEN_DAYS = env_int("COACH_LOGIN_TOKEN_DAYS", 30, minimum=1, maximum=3650)
 # Webhook and Slack URLs may name loopback or private addresses only when this is on (tests,
 # self-hosting); plain http is refused in production whatever this says.
 COACH_WEBHOOK_ALLOW_PRIVATE = env_bool("COACH_WEBHOOK_ALLOW_PRIVATE", False)
@@ -385,5 +387,8 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         # the kinds of a notification, and of a Slack or webhook destination
         "NotificationKindEnum": "notifications.models.Kind",
         "DestinationKindEnum": "notifications.models.DESTINATION_KINDS",
+        # a member's role in a tenant, and the role of a chat message
+        "MemberRoleEnum": "gateway.models.Role",
+        "MessageRoleEnum": "coach.models.MessageRole",
     }
 )

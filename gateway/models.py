@@ -98,12 +98,17 @@ class Role(models.TextChoices):
     ADMIN = "admin", "Admin"
     MEMBER = "member", "Member"
     VIEWER = "viewer", "Viewer"
+    # Someone from outside the business (its bookkeeper, an adviser): reads everything and
+    # works on action plans, but changes no settings and speaks for no one (feedback, chat).
+    ACCOUNTANT = "accountant", "External accountant"
 
 
 # Roles allowed to change a tenant's settings and other tenant-wide configuration.
 MANAGER_ROLES = frozenset({Role.OWNER, Role.ADMIN})
 # Roles allowed to act (plans, feedback, chat); viewers only read.
 ACTOR_ROLES = frozenset({Role.OWNER, Role.ADMIN, Role.MEMBER})
+# Roles allowed to work on action plans and their tasks: the actors and the external accountant.
+PLAN_ROLES = ACTOR_ROLES | {Role.ACCOUNTANT}
 
 
 class Membership(models.Model):
@@ -153,6 +158,9 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
     expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Issued by ``POST /v1/auth/token/`` (a login), not made by hand: these expire, and only a
+    # few live ones per name are kept (gateway.services.issue_login_token).
+    from_login = models.BooleanField(default=False, editable=False)
 
     objects = ApiTokenQuerySet.as_manager()
 
@@ -172,3 +180,44 @@ class ApiToken(models.Model):
     @staticmethod
     def generate_key() -> str:
         return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+class Invitation(models.Model):
+    """An invitation to join a tenant with a role, sent by email as a link with a secret key.
+
+    Only the key's hash is stored (like API tokens). Accepting it creates the account or joins
+    an existing one; it is used once, and runs out after ``INVITATION_DAYS``.
+    """
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["tenant", "-created_at"], name="invitation_tenant")]
+
+    def __str__(self) -> str:
+        return f"{self.email} to {self.tenant} ({self.role})"
+
+    @property
+    def state(self) -> str:
+        """pending, accepted, revoked or expired."""
+        if self.accepted_at is not None:
+            return "accepted"
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "pending"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import QuerySet
@@ -26,7 +27,7 @@ def create_tenant(owner: User, **fields: object) -> Tenant:
 
 
 def issue_token(
-    user: User, name: str, *, expires_in: timedelta | None = None
+    user: User, name: str, *, expires_in: timedelta | None = None, from_login: bool = False
 ) -> tuple[ApiToken, str]:
     """A new token for ``user`` and its key, which is never available again."""
     key = ApiToken.generate_key()
@@ -36,7 +37,26 @@ def issue_token(
         digest=hash_token(key),
         key_prefix=key[:12],
         expires_at=timezone.now() + expires_in if expires_in else None,
+        from_login=from_login,
     )
+    return token, key
+
+
+# Live login tokens a user keeps per token name: a script that logs in on every run revokes its
+# own oldest tokens instead of piling up new ones.
+LOGIN_TOKENS_KEPT = 5
+
+
+@transaction.atomic
+def issue_login_token(user: User, name: str) -> tuple[ApiToken, str]:
+    """A token for a login: it expires after ``COACH_LOGIN_TOKEN_DAYS``, and beyond the newest
+    ``LOGIN_TOKENS_KEPT`` live login tokens of this name the older ones are revoked. Tokens made
+    by hand (``POST /v1/tokens/``) are never touched."""
+    days = settings.COACH_LOGIN_TOKEN_DAYS
+    token, key = issue_token(user, name, expires_in=timedelta(days=days), from_login=True)
+    live = ApiToken.objects.active().filter(user=user, name=name, from_login=True)
+    stale = live.order_by("-created_at", "-id").values_list("pk", flat=True)[LOGIN_TOKENS_KEPT:]
+    ApiToken.objects.filter(pk__in=list(stale)).update(revoked_at=timezone.now())
     return token, key
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gateway import console, views
+from gateway import console, team_views, views
 
 urlpatterns = [
     path("me/", views.MeView.as_view(), name="me"),
@@ -11,4 +11,20 @@ urlpatterns = [
     path("tenants/", views.TenantListCreateView.as_view(), name="tenant-list"),
     path("tenants/<uuid:tenant_id>/", views.TenantDetailView.as_view(), name="tenant-detail"),
     path("tenants/<uuid:tenant_id>/members/", views.MemberListView.as_view(), name="member-list"),
+    path(
+        "tenants/<uuid:tenant_id>/members/<int:user_id>/",
+        team_views.MemberDetailView.as_view(),
+        name="member-detail",
+    ),
+    path(
+        "tenants/<uuid:tenant_id>/invitations/",
+        team_views.InvitationListView.as_view(),
+        name="invitation-list",
+    ),
+    path(
+        "tenants/<uuid:tenant_id>/invitations/<int:pk>/",
+        team_views.InvitationDetailView.as_view(),
+        name="invitation-detail",
+    ),
+    path("invitations/<str:key>/", team_views.InvitationLinkView.as_view(), name="invitation-link"),
 ]

@@ -45,7 +45,8 @@ class MeView(APIView):
 
 
 class LoginView(APIView):
-    """Exchange a username and password for a new API token."""
+    """Exchange a username and password for a new API token. Login tokens expire after
+    ``COACH_LOGIN_TOKEN_DAYS`` (30), and only the newest few of a ``token_name`` stay live."""
 
     permission_classes = [permissions.AllowAny]
     authentication_classes: list = []
@@ -67,7 +68,7 @@ class LoginView(APIView):
         )
         if not isinstance(user, User):
             raise AuthenticationFailed("Wrong username or password.")
-        token, key = services.issue_token(user, data.validated_data["token_name"])
+        token, key = services.issue_login_token(user, data.validated_data["token_name"])
         body = NewApiTokenSerializer(token, context={"key": key}).data
         return secret(Response(body, status=status.HTTP_201_CREATED))
 
