@@ -192,7 +192,7 @@ class ActionPlanConfirmView(ActionPlanMixin, generics.GenericAPIView):
 
     @extend_schema(request=None, responses={200: ActionPlanSerializer})
     def post(self, request: Request, tenant_id: str, pid: int) -> Response:
-        plans.confirm_plan(self.get_plan())
+        plans.confirm_plan(self.get_plan(), self.user)
         return Response(ActionPlanSerializer(self.get_plan()).data)
 
 
