@@ -12,6 +12,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -22,8 +23,15 @@ from django.utils import timezone
 from coach import llm, prompts
 from coach.catalog.formatting import format_metric
 from coach.catalog.registry import get_template
-from coach.models import AnswerSource, Conversation, Message, MessageRole, Recommendation
-from coach.serializers import ANSWER_PENDING, is_pending, message_data
+from coach.models import (
+    AnswerSource,
+    AnswerStatus,
+    Conversation,
+    Message,
+    MessageRole,
+    Recommendation,
+)
+from coach.serializers import is_pending, message_data
 from gateway.errors import FieldError
 from notifications.live import send_to_user
 
@@ -94,8 +102,9 @@ def ask(recommendation: Recommendation, user: User, question: str) -> Exchange:
     """Store the question and its answer row, and return at once: nothing slow holds a request.
 
     Without a model, or over the tenant's budget, the answer is the fallback, stored now. Else
-    the answer row is stored pending and ``coach.llm_tasks.answer_question`` (``llm`` queue)
-    produces it after commit, streaming it to the asker's sockets.
+    the answer row is stored pending, with a lease, and ``coach.llm_tasks.answer_question``
+    (``llm`` queue) produces it after commit, streaming it to the asker's sockets; if that task
+    is never published or is lost, the lease runs out and the sweep publishes it again.
     """
     question = (question or "").strip()
     if not question:
@@ -124,30 +133,40 @@ def ask(recommendation: Recommendation, user: User, question: str) -> Exchange:
             conversation=conversation,
             role=MessageRole.ASSISTANT,
             source=AnswerSource.FALLBACK,
-            fallback_reason=reason or ANSWER_PENDING,
+            fallback_reason=reason,
             content=fallback_answer(recommendation, reason) if reason else "",
+            status=AnswerStatus.DONE if reason else AnswerStatus.PENDING,
+            lease_until=None if reason else answer_lease(),
         )
         _touch(conversation)
         if reason:
             transaction.on_commit(lambda: _push_done(conversation, answer))
         else:
-            transaction.on_commit(lambda: _enqueue(recommendation, conversation, asked, answer))
+            transaction.on_commit(lambda: publish_answer(answer.pk, asked.pk))
     return Exchange(conversation=conversation, question=asked, answer=answer)
 
 
-def _enqueue(
-    recommendation: Recommendation, conversation: Conversation, asked: Message, answer: Message
-) -> None:
-    """Hand the answer to the ``llm`` queue; if the broker refuses it, answer with the fallback
-    now rather than leave the question pending for ever."""
+def answer_lease() -> datetime:
+    """Until when a pending answer belongs to the run producing it (or to the message on its way
+    there); after that the sweep publishes it again."""
+    return timezone.now() + timedelta(seconds=settings.COACH_CHAT_ANSWER_LEASE_SECONDS)
+
+
+def publish_answer(answer_id: int, question_id: int) -> bool:
+    """Hand a pending answer to the ``llm`` queue. If the broker refuses it, the answer stays
+    pending with its lease run out, so the next sweep publishes it: the question was stored and
+    is answered once the broker is back."""
     from coach.llm_tasks import answer_question  # the task module imports this one
 
     try:
-        answer_question.delay(answer.pk, asked.pk)
-    except Exception:
-        logger.exception("chat answer %s could not be queued; the fallback answers", answer.pk)
-        if _store(answer, **_fallback_fields(recommendation, llm.ERROR)):
-            _push_done(conversation, answer)
+        answer_question.delay(answer_id, question_id)
+    except Exception as exc:
+        logger.warning("chat answer %s not published (%r); the sweep publishes it", answer_id, exc)
+        Message.objects.filter(pk=answer_id, status=AnswerStatus.PENDING).update(
+            lease_until=timezone.now()
+        )
+        return False
+    return True
 
 
 def produce_answer(answer_id: int, question_id: int) -> str:
@@ -172,6 +191,10 @@ def produce_answer(answer_id: int, question_id: int) -> str:
         if not is_pending(answer):
             _push_done(conversation, answer)  # the push may have died with the earlier worker
             return "already_answered"
+        # This run has the answer now: the sweep leaves it alone while the lease lasts.
+        Message.objects.filter(pk=answer.pk, status=AnswerStatus.PENDING).update(
+            lease_until=answer_lease()
+        )
         recommendation = conversation.recommendation
         question = Message.objects.filter(
             pk=question_id, conversation=conversation, role=MessageRole.USER
@@ -187,6 +210,24 @@ def produce_answer(answer_id: int, question_id: int) -> str:
         return answer.source
 
 
+def give_up(answer_id: int) -> bool:
+    """Answer with the honest fallback ("did not answer in time") a question whose answer stayed
+    pending too long (its task was lost or killed again and again); False if it was answered."""
+    answer = (
+        Message.objects.select_related("conversation__recommendation")
+        .filter(pk=answer_id, role=MessageRole.ASSISTANT)
+        .first()
+    )
+    if answer is None:
+        return False
+    conversation = answer.conversation
+    if not _store(answer, **_fallback_fields(conversation.recommendation, llm.TIMEOUT)):
+        return False
+    _touch(conversation)
+    _push_done(conversation, answer)
+    return True
+
+
 def _history(conversation: Conversation, question: Message) -> list[Message]:
     """The messages before the question, oldest first, without answers still being produced."""
     keep = settings.COACH_CHAT_HISTORY_MESSAGES
@@ -194,7 +235,7 @@ def _history(conversation: Conversation, question: Message) -> list[Message]:
         return []
     earlier = (
         conversation.messages.filter(id__lt=question.pk)
-        .exclude(role=MessageRole.ASSISTANT, fallback_reason=ANSWER_PENDING)
+        .exclude(status=AnswerStatus.PENDING)
         .order_by("-created_at", "-id")[:keep]
     )
     return list(reversed(earlier))
@@ -252,8 +293,9 @@ def _fallback_fields(recommendation: Recommendation, reason: str) -> dict[str, A
 
 def _store(answer: Message, **fields: Any) -> bool:
     """Write the answer if it is still pending; False when another run already answered it."""
+    fields = {**fields, "status": AnswerStatus.DONE, "lease_until": None}
     written = Message.objects.filter(
-        pk=answer.pk, role=MessageRole.ASSISTANT, fallback_reason=ANSWER_PENDING
+        pk=answer.pk, role=MessageRole.ASSISTANT, status=AnswerStatus.PENDING
     ).update(**fields)
     if written:
         for name, value in fields.items():

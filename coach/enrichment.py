@@ -11,7 +11,9 @@ import hashlib
 import json
 import logging
 import re
+import time
 from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -33,18 +35,37 @@ BATCH_SIZE = 10
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 
 
-def schedule_enrichment(recommendation_ids: Sequence[int]) -> None:
-    """Enqueue enrichment on the ``llm`` queue; nothing when no model is configured.
+def enrichment_lease(now: datetime | None = None) -> datetime | None:
+    """When enrichment owed from now on is published again if not done by then; None (nothing
+    owed) when no model is configured. Stored with the recommendation, in its transaction."""
+    if not llm.is_configured():
+        return None
+    return (now or timezone.now()) + timedelta(seconds=settings.COACH_ENRICHMENT_LEASE_SECONDS)
 
-    Call it from ``transaction.on_commit``: the worker must find the rows.
+
+def schedule_enrichment(recommendation_ids: Sequence[int]) -> bool:
+    """Publish enrichment on the ``llm`` queue; nothing when no model is configured.
+
+    Call it from ``transaction.on_commit``: the worker must find the rows. The work is owed
+    already (``enrichment_due_at``, written with the rows): if the broker refuses a message,
+    its recommendations' lease is run out so that the next sweep publishes them. Returns whether
+    every message was published.
     """
     if not llm.is_configured():
-        return
+        return True
     ids = [int(i) for i in recommendation_ids]
     from coach.llm_tasks import enrich_recommendations  # the task module imports this one
 
     for start in range(0, len(ids), BATCH_SIZE):
-        enrich_recommendations.delay(ids[start : start + BATCH_SIZE])
+        try:
+            enrich_recommendations.delay(ids[start : start + BATCH_SIZE])
+        except Exception as exc:
+            logger.warning("enrichment not published (%r); the sweep publishes it", exc)
+            Recommendation.objects.filter(
+                pk__in=ids[start:], enrichment_due_at__isnull=False
+            ).update(enrichment_due_at=timezone.now())
+            return False
+    return True
 
 
 def numbers_in(text: str) -> set[Decimal]:
@@ -115,15 +136,39 @@ def _wanted(recommendations: Iterable[Recommendation]) -> list[Recommendation]:
 
 
 def enrich(recommendation_ids: Sequence[int]) -> dict[str, int]:
-    """Enrich the recommendations not enriched yet; safe to run twice. Returns counts by status."""
+    """Enrich the recommendations not enriched yet; safe to run twice. Returns counts by status.
+
+    Each model call first moves the lease of the recommendations still to do ahead, so the sweep
+    leaves them to this run; a run that dies leaves leases that run out, and the sweep publishes
+    them again. After ``COACH_ENRICHMENT_TASK_SECONDS`` no new call starts: the rest is handed
+    to a new task (or, if that cannot be published, to the sweep), which bounds the task's
+    length (the visibility timeout is sized to it).
+    """
+    ids = [int(i) for i in recommendation_ids]
     pending = (
-        Recommendation.objects.filter(pk__in=recommendation_ids, enriched_at__isnull=True)
+        Recommendation.objects.filter(pk__in=ids, enriched_at__isnull=True)
         .exclude(enrichment_status=EnrichmentStatus.DISCARDED)
         .select_related("tenant", "evidence")
         .order_by("id")
     )
+    todo = _wanted(pending)
+    wanted = {r.pk for r in todo}
+    # Nothing is owed any more for what is done, discarded or not wanted.
+    Recommendation.objects.filter(pk__in=[i for i in ids if i not in wanted]).update(
+        enrichment_due_at=None
+    )
     counts: dict[str, int] = {}
-    for recommendation in _wanted(pending):
+    stop_at = time.monotonic() + settings.COACH_ENRICHMENT_TASK_SECONDS
+    for index, recommendation in enumerate(todo):
+        rest = [r.pk for r in todo[index:]]
+        if time.monotonic() > stop_at:
+            logger.info("enrichment hands %d recommendation(s) to a new task", len(rest))
+            schedule_enrichment(rest)
+            counts["handed_on"] = len(rest)
+            break
+        Recommendation.objects.filter(pk__in=rest, enrichment_due_at__isnull=False).update(
+            enrichment_due_at=enrichment_lease() or timezone.now()
+        )
         with tenant_context(recommendation.tenant_id):  # its log lines name the tenant
             status = enrich_one(recommendation)
         counts[status] = counts.get(status, 0) + 1
@@ -173,7 +218,8 @@ def _store(
 ) -> str:
     recommendation.enrichment_status = status
     recommendation.enrichment_note = note[:300]
-    fields = ["enrichment_status", "enrichment_note"]
+    recommendation.enrichment_due_at = None  # done, whatever the outcome
+    fields = ["enrichment_status", "enrichment_note", "enrichment_due_at"]
     if status == EnrichmentStatus.ENRICHED:
         recommendation.enriched_title = title
         recommendation.enriched_body = body

@@ -96,9 +96,6 @@ class Recommendation(models.Model):
     acted_at = models.DateTimeField(null=True, blank=True)
     dismissed_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
-    # Snoozed by a user: hidden from the cards, and its template not issued again, until this
-    # local date (the day it shows again). NULL: not snoozed.
-    snoozed_until = models.DateField(null=True, blank=True)
     status_changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -113,6 +110,11 @@ class Recommendation(models.Model):
     enrichment_note = models.CharField(max_length=300, blank=True, default="")
     enrichment_model = models.CharField(max_length=100, blank=True, default="")
     enriched_at = models.DateTimeField(null=True, blank=True)
+    # Enrichment owed, as a lease: written with the recommendation (in the insight's transaction)
+    # when a model is configured, moved ahead while a run works on it, cleared when it is done.
+    # A lease that runs out (the message was lost: broker down at commit, a Redis restart, a
+    # killed worker) is published again by the sweep (coach.recovery). NULL: nothing owed.
+    enrichment_due_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-issued_on", "-score", "id"]
@@ -120,6 +122,11 @@ class Recommendation(models.Model):
             models.Index(fields=["tenant", "-issued_on"], name="rec_tenant_issued"),
             models.Index(
                 fields=["tenant", "template_key", "-issued_on"], name="rec_tenant_template"
+            ),
+            models.Index(
+                fields=["enrichment_due_at"],
+                condition=models.Q(enrichment_due_at__isnull=False),
+                name="rec_enrichment_due",
             ),
         ]
 
@@ -280,6 +287,13 @@ class AnswerSource(models.TextChoices):
     FALLBACK = "fallback", "Template (not AI)"
 
 
+class AnswerStatus(models.TextChoices):
+    """Whether an answer is stored yet (``pending`` ones arrive as ``chat.done``)."""
+
+    PENDING = "pending", "Being produced"
+    DONE = "done", "Stored"
+
+
 class Message(models.Model):
     conversation = models.ForeignKey(
         Conversation, on_delete=models.CASCADE, related_name="messages"
@@ -289,6 +303,12 @@ class Message(models.Model):
     source = models.CharField(max_length=16, choices=AnswerSource.choices)
     # Why the fallback spoke: not_configured, budget_exceeded, timeout, rate_limited, error.
     fallback_reason = models.CharField(max_length=32, blank=True, default="")
+    # An answer the ``llm`` queue is producing is ``pending`` until it is stored; questions and
+    # stored answers are ``done``.
+    status = models.CharField(max_length=8, choices=AnswerStatus.choices, default=AnswerStatus.DONE)
+    # A pending answer's lease: a run moves it ahead when it starts; one that runs out (the task
+    # was lost or its worker died) is published again by the sweep (coach.recovery).
+    lease_until = models.DateTimeField(null=True, blank=True)
     model = models.CharField(max_length=100, blank=True, default="")
     prompt_tokens = models.PositiveIntegerField(default=0)
     completion_tokens = models.PositiveIntegerField(default=0)
@@ -296,6 +316,13 @@ class Message(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["lease_until"],
+                condition=models.Q(status="pending"),
+                name="message_pending_lease",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.role}: {self.content[:40]}"

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -12,6 +11,7 @@ from coach.models import (
     ActionPlan,
     ActionTask,
     AnswerSource,
+    AnswerStatus,
     Conversation,
     Message,
     MessageRole,
@@ -97,7 +97,6 @@ class RecommendationSerializer(serializers.ModelSerializer):
             "seen_at",
             "acted_at",
             "dismissed_at",
-            "snoozed_until",
             "actions",
             "questions",
             "impact",
@@ -110,12 +109,6 @@ class RecommendationSerializer(serializers.ModelSerializer):
 
 class StatusChangeSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Status.choices)
-
-
-class SnoozeSerializer(serializers.Serializer):
-    """How long: a week or a month from the tenant's today."""
-
-    period = serializers.ChoiceField(choices=[("week", "A week"), ("month", "A month")])
 
 
 class MetricCardSerializer(serializers.Serializer):
@@ -273,21 +266,14 @@ class ReorderSerializer(serializers.Serializer):
 # --- "Tell me more" ------------------------------------------------------------------------------
 
 
-# An assistant answer the ``llm`` queue has not produced yet is stored with this marker in
-# ``fallback_reason`` (and empty content); the API shows it as ``status: "pending"``.
-ANSWER_PENDING = "pending"
+# An assistant answer the ``llm`` queue has not produced yet has ``status = "pending"`` (and empty
+# content); the API shows it as ``status: "pending"`` and ``source: "pending"``.
+ANSWER_PENDING = AnswerStatus.PENDING.value
 
 
 def is_pending(message: Message) -> bool:
     """Whether this is an answer still being produced (see ``coach.chat.produce_answer``)."""
-    return message.role == MessageRole.ASSISTANT and message.fallback_reason == ANSWER_PENDING
-
-
-class AnswerStatus(models.TextChoices):
-    """Whether an answer is stored yet (``pending`` ones arrive as ``chat.done``)."""
-
-    PENDING = ANSWER_PENDING, "Being produced"
-    DONE = "done", "Stored"
+    return message.role == MessageRole.ASSISTANT and message.status == AnswerStatus.PENDING
 
 
 class MessageSerializer(serializers.ModelSerializer):

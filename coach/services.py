@@ -6,13 +6,14 @@ Only the insight pipeline (``insights.pipeline.write``) stores what is built her
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
 from coach.catalog.base import Candidate
+from coach.enrichment import enrichment_lease
 from coach.models import TRANSITIONS, Evidence, Recommendation, Status
 from coach.vocabulary import Priority
 from gateway.errors import FieldError
@@ -36,7 +37,9 @@ def build_evidence(tenant: Tenant, candidates: Sequence[Candidate], *, day: date
 def build_recommendations(
     tenant: Tenant, candidates: Sequence[Candidate], *, issued_on: date, evidence: Evidence | None
 ) -> list[Recommendation]:
-    """Unsaved recommendations for ranked candidates (the caller saves them in bulk)."""
+    """Unsaved recommendations for ranked candidates (the caller saves them in bulk), with their
+    enrichment owed when a model is configured (a lease, stored in the caller's transaction)."""
+    owed = enrichment_lease()
     return [
         Recommendation(
             tenant=tenant,
@@ -54,6 +57,7 @@ def build_recommendations(
             questions=c.questions,
             currency=tenant.currency,
             issued_on=issued_on,
+            enrichment_due_at=owed,
         )
         for c in candidates
     ]
@@ -62,22 +66,6 @@ def build_recommendations(
 def ranked(recommendations: Iterable[Recommendation]) -> list[Recommendation]:
     """Most urgent first, then the higher score, as the engine ranked them."""
     return sorted(recommendations, key=lambda r: (-Priority(r.priority).rank, -r.score, r.pk))
-
-
-# How long a snooze lasts, by the name the API takes.
-SNOOZE_DAYS = {"week": 7, "month": 30}
-
-
-def snooze(recommendation: Recommendation, period: str | None) -> Recommendation:
-    """Hide it, and keep its template from being issued again, for ``period`` ("week" or
-    "month") from the tenant's today; ``None`` wakes it now."""
-    if period is None:
-        recommendation.snoozed_until = None
-    else:
-        today = recommendation.tenant.local_today()
-        recommendation.snoozed_until = today + timedelta(days=SNOOZE_DAYS[period])
-    recommendation.save(update_fields=["snoozed_until"])
-    return recommendation
 
 
 _STAMPS = {Status.SEEN: "seen_at", Status.ACTED: "acted_at", Status.DISMISSED: "dismissed_at"}

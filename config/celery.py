@@ -16,7 +16,13 @@ from kombu import Queue
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from config import kombu_guard
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+# Celery 5.7.0 with kombu's Redis transport exits the worker when Redis is down at the moment it
+# cleans up a lost connection (docs/kombu-restore-unacked.md); the guard keeps it reconnecting.
+kombu_guard.install()
 
 app = Celery("coach")
 
@@ -42,6 +48,8 @@ app.conf.update(
     task_default_queue="default",
     # Routed by the module a task lives in, so a new task lands on its app's pool by default.
     task_routes={
+        # Beat's sweep (README, "Faults and security") never waits behind a morning's batches.
+        "insights.tasks.publish_pending": {"queue": "default"},
         "insights.tasks.*": {"queue": "insights"},
         "notifications.tasks.*": {"queue": "notifications"},
         "coach.llm_tasks.*": {"queue": "llm"},
@@ -70,6 +78,7 @@ app.autodiscover_tasks()
 # a data migration. The admin can still disable one: the scheduler keeps a row's ``enabled``.
 DISPATCH_ENTRY = "insights: dispatch due insights"
 PRUNE_ENTRY = "notifications: prune stale live connections"
+PUBLISH_PENDING_ENTRY = "insights: publish pending work"
 SWEEP_ENTRY = "notifications: send due deliveries"
 REMINDERS_ENTRY = "coach: plan reminders"
 
@@ -89,6 +98,12 @@ def beat_schedule() -> dict[str, dict[str, Any]]:
             "task": "notifications.tasks.prune_stale_connections",
             "schedule": 300.0,
             "options": {"queue": "notifications"},
+        },
+        # Work owed after a commit whose message was lost (README, "Faults and security").
+        PUBLISH_PENDING_ENTRY: {
+            "task": "insights.tasks.publish_pending",
+            "schedule": float(settings.COACH_SWEEP_EVERY),
+            "options": {"queue": "default"},
         },
         SWEEP_ENTRY: {
             "task": "notifications.tasks.sweep_deliveries",

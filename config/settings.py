@@ -109,7 +109,11 @@ TEMPLATES = [
 DATABASE_URL = env_url(
     "DATABASE_URL", "postgres://postgres@127.0.0.1:5432/coach", ("postgres", "postgresql")
 )
-_db = dj_database_url.parse(DATABASE_URL, conn_max_age=0)
+# CONN_HEALTH_CHECKS: with a pool, Django passes ``check=ConnectionPool.check_connection`` to it
+# (it refuses a "check" in the pool options), so each connection is checked (an empty query,
+# ~0.2 ms on loopback) before the pool hands it out, and replaced if it died: after a Postgres
+# restart no request gets a dead connection.
+_db = dj_database_url.parse(DATABASE_URL, conn_max_age=0, conn_health_checks=True)
 _db["OPTIONS"] = {
     "pool": {
         "min_size": env_int("DB_POOL_MIN_SIZE", 1, minimum=0),
@@ -290,11 +294,8 @@ LOGGING = {
 # --- Celery -------------------------------------------------------------------------------------
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240, minimum=1)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300, minimum=1)
-# Redis redelivers a message not acknowledged within this many seconds (a worker host that died);
-# longer than any task's hard time limit, so a task still running is never handed out twice.
-CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = {
-    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=10)
-}
+# CELERY_BROKER_TRANSPORT_OPTIONS (the visibility timeout) is set below the LLM settings: it is
+# sized to the longest task, which the llm queue's settings bound.
 
 # --- Coach engine --------------------------------------------------------------------------------
 COACH_COOLDOWN_DAYS = env_int("COACH_COOLDOWN_DAYS", 7, minimum=0)
@@ -364,6 +365,53 @@ COACH_CHAT_MAX_QUESTION_CHARS = env_int("COACH_CHAT_MAX_QUESTION_CHARS", 2000, m
 COACH_ENRICHMENT_CACHE_SECONDS = env_int("COACH_ENRICHMENT_CACHE_SECONDS", 30 * 86400, minimum=0)
 # Enrich every recommendation, or (false) only those of templates feedback marked "unclear".
 COACH_ENRICH_ALL = env_bool("COACH_ENRICH_ALL", True)
+
+# --- Work owed after a commit: leases and the sweep (README, "Faults and security") ------------
+# Enrichment and pending chat answers are recorded in Postgres with a lease in the transaction
+# that makes them; the message to the llm queue is published after commit. A lease that runs out
+# (message never published, lost with a Redis restart, or its worker killed) is published again
+# by the sweep (coach/recovery.py, insights.tasks.publish_pending), which Beat runs this often.
+COACH_SWEEP_EVERY = env_int("COACH_SWEEP_EVERY", 60, minimum=5)
+# A pending chat answer: longer than an answer takes (a model call with its retries, ~80 s at the
+# defaults above), short enough that a lost one is redone while the asker still waits.
+COACH_CHAT_ANSWER_LEASE_SECONDS = env_int("COACH_CHAT_ANSWER_LEASE_SECONDS", 120, minimum=10)
+# A question still unanswered after this long gets the honest fallback ("did not answer in time").
+COACH_CHAT_ANSWER_GIVE_UP_SECONDS = env_int("COACH_CHAT_ANSWER_GIVE_UP_SECONDS", 900, minimum=60)
+# Enrichment owed: renewed before each model call, so longer than one call with its retries.
+COACH_ENRICHMENT_LEASE_SECONDS = env_int("COACH_ENRICHMENT_LEASE_SECONDS", 300, minimum=10)
+# One enrichment task starts no model call after this many seconds; it hands the rest on.
+COACH_ENRICHMENT_TASK_SECONDS = env_int("COACH_ENRICHMENT_TASK_SECONDS", 240, minimum=10)
+# Enrichment still owed after this long is dropped (the template's words stand).
+COACH_ENRICHMENT_MAX_AGE_SECONDS = env_int("COACH_ENRICHMENT_MAX_AGE_SECONDS", 86400, minimum=60)
+
+# The longest a task can run. Prefork tasks stop at their hard time limit (CELERY_TASK_TIME_LIMIT;
+# an insight batch at INSIGHT_BATCH_SOFT_TIME_LIMIT + 30). The llm queue runs on threads, where
+# Celery enforces no time limit, so its tasks bound themselves: one model call is at most
+# (retries + 1) timeouts plus the retry waits (80 s at the defaults), a chat answer is one call,
+# and an enrichment task starts no call after COACH_ENRICHMENT_TASK_SECONDS (240 + 80 = 320 s).
+LLM_CALL_MAX_SECONDS = (COACH_LLM_MAX_RETRIES + 1) * COACH_LLM_TIMEOUT + (
+    COACH_LLM_MAX_RETRIES * COACH_LLM_MAX_RETRY_WAIT
+)
+LONGEST_TASK_SECONDS = int(
+    max(
+        CELERY_TASK_TIME_LIMIT,
+        INSIGHT_BATCH_SOFT_TIME_LIMIT + 30,
+        COACH_ENRICHMENT_TASK_SECONDS + LLM_CALL_MAX_SECONDS,
+    )
+)
+# Redis hands a message that is not acknowledged within this many seconds to another worker: the
+# way a killed worker's (or a lost host's) messages come back. Longer than the longest task, so a
+# task still running is never handed out twice; 600 s at the defaults (about twice the longest,
+# 320 s). Work that must happen does not wait for it: its lease in Postgres runs out sooner and
+# the sweep publishes it again (README, "Faults and security").
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 600, minimum=10)
+if CELERY_VISIBILITY_TIMEOUT <= LONGEST_TASK_SECONDS:
+    raise ImproperlyConfigured(
+        f"CELERY_VISIBILITY_TIMEOUT={CELERY_VISIBILITY_TIMEOUT} must be longer than the longest "
+        f"task ({LONGEST_TASK_SECONDS} s from the task time limits and the LLM timeouts), or a "
+        "task still running is handed to a second worker"
+    )
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 
 FEEDBACK_COMMENT_MAX_LENGTH = env_int("FEEDBACK_COMMENT_MAX_LENGTH", 1000, minimum=1)
 FEEDBACK_SILENCE_ALREADY_DONE_DAYS = env_int("FEEDBACK_SILENCE_ALREADY_DONE_DAYS", 30, minimum=0)

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
+from uuid import UUID
 from zoneinfo import ZoneInfoNotFoundError
 
 from django.conf import settings
@@ -165,11 +166,18 @@ def dispatch_due(
 
 
 def queue_today(tenant: Tenant) -> dict[str, str]:
-    """Queue the tenant's insight for its local today, unless it exists or is already queued."""
-    from insights.tasks import encode, run_insight_batch
+    """Queue the tenant's insight for its local today, unless it exists or is already queued.
 
+    The intent is recorded on the tenant's schedule in the transaction (``task_id``, leased
+    ``next_run_at``, ``dispatched_at`` still empty) and the task is published after commit,
+    which stamps ``dispatched_at``. The answer says what is true: ``queued`` once published,
+    ``pending`` when the broker refused it (the sweep publishes it within a minute, or a retry
+    of this call does; the dispatcher takes the tenant again when the lease runs out). A retry
+    while the intent is still unpublished publishes it with the same task id.
+    """
     now = timezone.now()
     day = local_date_at(now, tenant.timezone)
+    lease = timedelta(seconds=settings.INSIGHT_LEASE_SECONDS)
     with transaction.atomic():
         schedule = InsightSchedule.objects.select_for_update().filter(tenant=tenant).first()
         if schedule is None:
@@ -177,13 +185,67 @@ def queue_today(tenant: Tenant) -> dict[str, str]:
             schedule = InsightSchedule.objects.select_for_update().get(tenant=tenant)
         if Insight.objects.filter(tenant=tenant, local_date=day).exists():
             return {"status": "done", "local_date": day.isoformat()}
-        if schedule.task_id and schedule.next_run_at > now and schedule.dispatched_at:
-            return {"status": "queued", "task_id": schedule.task_id, "local_date": day.isoformat()}
-        task_id = str(uuid.uuid4())
-        schedule.task_id = task_id
-        schedule.dispatched_at = now
-        schedule.next_run_at = now + timedelta(seconds=settings.INSIGHT_LEASE_SECONDS)
-        schedule.save(update_fields=["task_id", "dispatched_at", "next_run_at"])
-        args = (encode([(tenant.pk, day)]), now.isoformat())
-        transaction.on_commit(lambda: run_insight_batch.apply_async(args=args, task_id=task_id))
-    return {"status": "queued", "task_id": task_id, "local_date": day.isoformat()}
+        if schedule.task_id and schedule.next_run_at > now:
+            task_id = schedule.task_id
+            if schedule.dispatched_at:
+                return {"status": "queued", "task_id": task_id, "local_date": day.isoformat()}
+            at = schedule.next_run_at - lease  # when it was asked for: publish that, again
+        else:
+            task_id, at = str(uuid.uuid4()), now
+            schedule.task_id = task_id
+            schedule.dispatched_at = None  # recorded, not published yet
+            schedule.next_run_at = now + lease
+            schedule.save(update_fields=["task_id", "dispatched_at", "next_run_at"])
+        published: list[bool] = []
+        transaction.on_commit(
+            lambda: published.append(publish_run(tenant.pk, task_id, at, tenant.timezone))
+        )
+    status = "queued" if any(published) else "pending"
+    return {"status": status, "task_id": task_id, "local_date": day.isoformat()}
+
+
+def publish_run(tenant_id: UUID, task_id: str, at: datetime, zone: str) -> bool:
+    """Publish a recorded run-now intent (after its commit) and stamp it published; False, and
+    the intent kept for the sweep, when the broker refuses it."""
+    from insights.tasks import encode, run_insight_batch
+
+    day = local_date_at(at, zone)
+    try:
+        run_insight_batch.apply_async(
+            args=(encode([(tenant_id, day)]), at.isoformat()), task_id=task_id
+        )
+    except Exception as exc:
+        log.warning("run-now of tenant=%s not published (%r); the sweep retries", tenant_id, exc)
+        return False
+    InsightSchedule.objects.filter(
+        tenant_id=tenant_id, task_id=task_id, dispatched_at__isnull=True
+    ).update(dispatched_at=timezone.now())
+    return True
+
+
+# A run-now intent younger than this is left to the request that recorded it (publishing it).
+PUBLISH_GRACE = timedelta(seconds=5)
+
+
+def publish_unpublished_runs(now: datetime | None = None) -> int:
+    """The sweep's part for run-now: publish again the intents recorded but never published
+    (the broker was down at commit) while their lease lasts; returns how many were published.
+    Only the rows leased within the last lease are read (the ``next_run_at`` index)."""
+    now = now or timezone.now()
+    lease = timedelta(seconds=settings.INSIGHT_LEASE_SECONDS)
+    rows = list(
+        InsightSchedule.objects.filter(
+            next_run_at__gt=now,
+            next_run_at__lte=now + lease - PUBLISH_GRACE,
+            dispatched_at__isnull=True,
+        )
+        .exclude(task_id="")
+        .select_related("tenant")
+    )
+    published = 0
+    for row in rows:
+        asked_at = row.next_run_at - lease
+        if not publish_run(row.tenant_id, row.task_id, asked_at, row.tenant.timezone):
+            break  # the broker is still down: the next sweep tries again
+        published += 1
+    return published

@@ -57,6 +57,17 @@ def dispatch_due_insights(self: Any) -> dict[str, float]:
 
 
 @shared_task(bind=True, **RETRYING)
+def publish_pending(self: Any) -> dict[str, int]:
+    """Beat's sweep (every ``COACH_SWEEP_EVERY`` s, on the ``default`` queue so a morning's
+    backlog of batches never delays it): publish again the work owed after a commit whose
+    message was never published or was lost: run-now intents, enrichment, pending answers."""
+    from coach import recovery
+
+    runs = dispatch.publish_unpublished_runs()
+    return {"runs": runs, **recovery.sweep().summary()}
+
+
+@shared_task(bind=True, **RETRYING)
 def compute_forecast(self: Any, tenant_id: str) -> dict[str, Any]:
     """The tenant's forecast for its current books (once per books version: a second run finds
     it), then today's insight re-read with it, when there is one."""

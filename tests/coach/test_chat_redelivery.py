@@ -41,12 +41,12 @@ def test_an_answer_whose_worker_dies_mid_stream_is_redone_once(
         time.sleep(1.0)  # mid-stream
         for child in _pool_children(worker.pid):
             os.kill(child, signal.SIGKILL)
-        assert Message.objects.get(pk=answer_id).fallback_reason == "pending"
+        assert Message.objects.get(pk=answer_id).status == "pending"
 
         # then the task is redelivered to a new pool process, which answers
         deadline = time.monotonic() + 60
         log_path = ROOT / f".worker-{node.split('@')[0]}.log"
-        while Message.objects.get(pk=answer_id).fallback_reason == "pending":
+        while Message.objects.get(pk=answer_id).status == "pending":
             assert time.monotonic() < deadline, f"not redone:\n{log_path.read_text()[-4000:]}"
             time.sleep(0.2)
         time.sleep(1)  # give a wrongly doubled run the chance to show itself
