@@ -11,6 +11,8 @@ from typing import Any
 
 import django_filters
 from django import forms
+from django.db.models import DateField, F, Func, Q, QuerySet
+from django.db.models.functions import Cast, Now
 from django.utils.datastructures import MultiValueDict
 
 from coach.models import ActionPlan, Category, PlanStatus, Priority, Recommendation, Status
@@ -53,10 +55,24 @@ class RecommendationFilter(django_filters.FilterSet):
     status = choices_filter(Status.choices, "statuses")
     priority = choices_filter(Priority.choices, "priorities")
     category = choices_filter(Category.choices, "categories")
+    snoozed = django_filters.BooleanFilter(
+        method="filter_snoozed",
+        help_text="true: only those snoozed now; false: only those not snoozed (the cards)",
+    )
 
     class Meta:
         model = Recommendation
-        fields = ["status", "priority", "category"]
+        fields = ["status", "priority", "category", "snoozed"]
+
+    def filter_snoozed(
+        self, queryset: QuerySet[Recommendation], name: str, value: bool | None
+    ) -> QuerySet[Recommendation]:
+        if value is None:
+            return queryset
+        # the tenant's today, in its own zone, by the database's clock
+        today = Cast(Func(F("tenant__timezone"), Now(), function="timezone"), DateField())
+        snoozed = Q(snoozed_until__gt=today)
+        return queryset.filter(snoozed) if value else queryset.exclude(snoozed)
 
 
 class ActionPlanFilter(django_filters.FilterSet):

@@ -96,6 +96,9 @@ class Recommendation(models.Model):
     acted_at = models.DateTimeField(null=True, blank=True)
     dismissed_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # Snoozed by a user: hidden from the cards, and its template not issued again, until this
+    # local date (the day it shows again). NULL: not snoozed.
+    snoozed_until = models.DateField(null=True, blank=True)
     status_changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

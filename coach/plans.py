@@ -102,7 +102,8 @@ def create_plan(
     recommendation: Recommendation | None = None,
 ) -> ActionPlan:
     """A draft plan; from a recommendation, prefilled with its words and its suggested tasks
-    (each due its days after the start), and the recommendation is marked acted."""
+    (each due its days after the start). The recommendation is marked acted when the plan is
+    confirmed, not before: a wizard closed half-way leaves it as it was."""
     values = dict(details)
     prefilled: list[dict[str, Any]] = []
     if recommendation is not None:
@@ -143,8 +144,6 @@ def create_plan(
     _check_tasks_fit(plan, new_tasks)
     plan.save()
     ActionTask.objects.bulk_create(new_tasks)
-    if recommendation is not None:
-        _mark_acted(recommendation, user)
     return plan
 
 
@@ -179,8 +178,9 @@ def _change_status(plan: ActionPlan, status: str) -> None:
 
 
 @transaction.atomic
-def confirm_plan(plan: ActionPlan) -> ActionPlan:
-    """The wizard's last step: a complete, consistent draft becomes active."""
+def confirm_plan(plan: ActionPlan, user: User | None = None) -> ActionPlan:
+    """The wizard's last step: a complete, consistent draft becomes active, and the
+    recommendation it came from is acted on (by ``user``)."""
     plan = ActionPlan.objects.select_for_update().get(pk=plan.pk)
     if plan.status != PlanStatus.DRAFT:
         raise PlanError("status", f"only a draft can be confirmed; this plan is {plan.status}")
@@ -197,6 +197,8 @@ def confirm_plan(plan: ActionPlan) -> ActionPlan:
     plan.status = PlanStatus.ACTIVE
     plan.confirmed_at = timezone.now()
     plan.save(update_fields=["status", "confirmed_at", "updated_at"])
+    if plan.recommendation is not None and user is not None:
+        _mark_acted(plan.recommendation, user)
     return plan
 
 

@@ -97,6 +97,7 @@ class RecommendationSerializer(serializers.ModelSerializer):
             "seen_at",
             "acted_at",
             "dismissed_at",
+            "snoozed_until",
             "actions",
             "questions",
             "impact",
@@ -109,6 +110,12 @@ class RecommendationSerializer(serializers.ModelSerializer):
 
 class StatusChangeSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Status.choices)
+
+
+class SnoozeSerializer(serializers.Serializer):
+    """How long: a week or a month from the tenant's today."""
+
+    period = serializers.ChoiceField(choices=[("week", "A week"), ("month", "A month")])
 
 
 class MetricCardSerializer(serializers.Serializer):

@@ -6,7 +6,7 @@ Only the insight pipeline (``insights.pipeline.write``) stores what is built her
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -66,6 +66,22 @@ def build_recommendations(
 def ranked(recommendations: Iterable[Recommendation]) -> list[Recommendation]:
     """Most urgent first, then the higher score, as the engine ranked them."""
     return sorted(recommendations, key=lambda r: (-Priority(r.priority).rank, -r.score, r.pk))
+
+
+# How long a snooze lasts, by the name the API takes.
+SNOOZE_DAYS = {"week": 7, "month": 30}
+
+
+def snooze(recommendation: Recommendation, period: str | None) -> Recommendation:
+    """Hide it, and keep its template from being issued again, for ``period`` ("week" or
+    "month") from the tenant's today; ``None`` wakes it now."""
+    if period is None:
+        recommendation.snoozed_until = None
+    else:
+        today = recommendation.tenant.local_today()
+        recommendation.snoozed_until = today + timedelta(days=SNOOZE_DAYS[period])
+    recommendation.save(update_fields=["snoozed_until"])
+    return recommendation
 
 
 _STAMPS = {Status.SEEN: "seen_at", Status.ACTED: "acted_at", Status.DISMISSED: "dismissed_at"}

@@ -15,6 +15,11 @@ urlpatterns = [
         name="recommendation-details",
     ),
     path(
+        "recommendations/<int:rid>/snooze/",
+        views.RecommendationSnoozeView.as_view(),
+        name="recommendation-snooze",
+    ),
+    path(
         "recommendations/<int:rid>/conversation/",
         views.ConversationView.as_view(),
         name="recommendation-conversation",

@@ -29,6 +29,7 @@ from coach.serializers import (
     RecommendationDetailsSerializer,
     RecommendationSerializer,
     ReorderSerializer,
+    SnoozeSerializer,
     StatusChangeSerializer,
     TaskCreateSerializer,
     TaskUpdateSerializer,
@@ -94,6 +95,27 @@ class RecommendationDetailView(TenantRecommendationMixin, generics.GenericAPIVie
         recommendation = self.get_recommendation()
         services.change_status(recommendation, change.validated_data["status"], user=self.user)
         return Response(RecommendationSerializer(recommendation).data)
+
+
+class RecommendationSnoozeView(TenantRecommendationMixin, generics.GenericAPIView):
+    """``POST {period: week|month}`` snoozes: the card is hidden (``snoozed=false`` leaves it out
+    of the list) and its template is not issued again until ``snoozed_until``; ``DELETE`` wakes
+    it now."""
+
+    serializer_class = RecommendationSerializer
+
+    @extend_schema(request=SnoozeSerializer, responses={200: RecommendationSerializer})
+    def post(self, request: Request, tenant_id: str, rid: int) -> Response:
+        given = SnoozeSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        snoozed = services.snooze(self.get_recommendation(), given.validated_data["period"])
+        return Response(RecommendationSerializer(snoozed).data)
+
+    @extend_schema(request=None, responses={200: RecommendationSerializer})
+    def delete(self, request: Request, tenant_id: str, rid: int) -> Response:
+        return Response(
+            RecommendationSerializer(services.snooze(self.get_recommendation(), None)).data
+        )
 
 
 class RecommendationDetailsView(TenantRecommendationMixin, generics.GenericAPIView):
@@ -192,7 +214,7 @@ class ActionPlanConfirmView(ActionPlanMixin, generics.GenericAPIView):
 
     @extend_schema(request=None, responses={200: ActionPlanSerializer})
     def post(self, request: Request, tenant_id: str, pid: int) -> Response:
-        plans.confirm_plan(self.get_plan())
+        plans.confirm_plan(self.get_plan(), self.user)
         return Response(ActionPlanSerializer(self.get_plan()).data)
 
 

@@ -31,3 +31,14 @@ class FeedbackResultSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
     updated = serializers.BooleanField(help_text="true when this replaced earlier feedback")
+
+
+class MyFeedbackSerializer(serializers.Serializer):
+    """The caller's feedback on one recommendation, as the card shows it."""
+
+    feedback_id = serializers.IntegerField(source="pk")
+    recommendation_id = serializers.IntegerField()
+    helpful = serializers.BooleanField()
+    reason = serializers.CharField()
+    comment = serializers.CharField()
+    updated_at = serializers.DateTimeField()

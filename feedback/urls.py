@@ -9,5 +9,6 @@ urlpatterns = [
         views.FeedbackView.as_view(),
         name="recommendation-feedback",
     ),
+    path("feedback/mine/", views.MyFeedbackView.as_view(), name="feedback-mine"),
     path("feedback/summary/", views.FeedbackSummaryView.as_view(), name="feedback-summary"),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
@@ -11,7 +12,11 @@ from rest_framework.response import Response
 from coach.models import Recommendation
 from feedback import services
 from feedback.models import Feedback
-from feedback.serializers import FeedbackInputSerializer, FeedbackResultSerializer
+from feedback.serializers import (
+    FeedbackInputSerializer,
+    FeedbackResultSerializer,
+    MyFeedbackSerializer,
+)
 from gateway.tenancy import TenantScopedMixin
 
 
@@ -58,3 +63,13 @@ class FeedbackSummaryView(TenantScopedMixin, generics.GenericAPIView):
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request, tenant_id: str) -> Response:
         return Response(services.summarize(Feedback.objects.filter(tenant=self.tenant)))
+
+
+class MyFeedbackView(TenantScopedMixin, generics.ListAPIView):
+    """The caller's own feedback in this tenant, newest first: what each card shows as given
+    (and lets them change)."""
+
+    serializer_class = MyFeedbackSerializer
+
+    def get_queryset(self) -> QuerySet[Feedback]:
+        return Feedback.objects.filter(tenant=self.tenant, user=self.user).order_by("-updated_at")

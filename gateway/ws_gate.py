@@ -7,9 +7,10 @@ waits a turn of one event loop; past a point the waits pass the handshake timeou
 (congestion collapse: everyone times out). So a process that is *behind* refuses new connects
 at once, before spending anything on them:
 
-- behind: its event loop runs timers more than ``WS_LOOP_LAG_BUDGET_SECONDS`` (0.5 s) late, or
-  the oldest connect in progress (handshake until its connection row exists) is older than
-  ``WS_CONNECT_BUDGET_SECONDS`` (2 s), or ``WS_MAX_CONNECTING`` (10,000) are in progress;
+- behind: during a storm (at least ``WS_SHED_FLOOR``, 50, connects in progress: from the
+  handshake until the connection row exists), its event loop runs timers more than
+  ``WS_LOOP_LAG_BUDGET_SECONDS`` (0.5 s) late, or the oldest connect in progress is older than
+  ``WS_CONNECT_BUDGET_SECONDS`` (2 s); or ``WS_MAX_CONNECTING`` (10,000) are in progress;
 - under daphne a new TCP connection then gets a fixed HTTP 503 with ``Retry-After: 1`` before
   its request is parsed (``config.websocket_server.install_overload_refusal``); one that got
   past that is accepted and closed with 4013, "try again later" (docs/notifications.md).
@@ -95,6 +96,7 @@ class ConnectGate:
         budget: float | None = None,
         limit: int | None = None,
         lag_budget: float | None = None,
+        floor: int | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.application = application
@@ -107,6 +109,7 @@ class ConnectGate:
             if lag_budget is not None
             else env_float("WS_LOOP_LAG_BUDGET_SECONDS", 0.5, minimum=0)
         )
+        self.floor = floor if floor is not None else env_int("WS_SHED_FLOOR", 50, minimum=1)
         self.lag = LoopLag()
         self.clock = clock
         self._started: dict[int, float] = {}  # connects in progress, oldest first
@@ -118,11 +121,20 @@ class ConnectGate:
         return len(self._started)
 
     def behind(self) -> bool:
-        """True when a new connect (or, under daphne, a new TCP connection) should be refused."""
-        if len(self._started) >= self.limit or self.lag.seconds > self.lag_budget:
+        """True when a new connect (or, under daphne, a new TCP connection) should be refused.
+
+        Only during a storm (at least ``floor`` connects in progress): a slow moment of a
+        process with a few handshakes under way, or a burst of plain HTTP, is never shed.
+        """
+        connecting = len(self._started)
+        if connecting >= self.limit:
             return True
-        oldest = next(iter(self._started.values()), None)
-        return oldest is not None and self.clock() - oldest > self.budget
+        if connecting < self.floor:
+            return False
+        if self.lag.seconds > self.lag_budget:
+            return True
+        oldest = next(iter(self._started.values()))
+        return self.clock() - oldest > self.budget
 
     async def __call__(
         self, scope: Any, receive: ASGIReceiveCallable, send: ASGISendCallable

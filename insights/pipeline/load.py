@@ -75,6 +75,7 @@ def load(items: Sequence[Item], *, at: datetime, as_they_stood: bool = False) ->
         learned = None  # one tenant's feedback broke the batch's query: read them one by one
     forecasts = {} if as_they_stood else latest_stored(list(tenants))
     open_plans = {} if as_they_stood else _open_plans(list(tenants))
+    snoozes = {} if as_they_stood else _snoozes(list(tenants))
     try:
         outcomes = outcome_adjustments(list(tenants))
     except Exception:
@@ -114,6 +115,8 @@ def load(items: Sequence[Item], *, at: datetime, as_they_stood: bool = False) ->
             inputs.plans = open_plans.get(tenant_id, [])
             if outcomes.get(tenant_id):
                 inputs.learned = _with_outcomes(inputs.learned, outcomes[tenant_id])
+            if snoozes.get(tenant_id):
+                inputs.learned = _with_snoozes(inputs.learned, snoozes[tenant_id])
         except Exception as exc:
             inputs.failure = (f"{stage}: {type(exc).__name__}: {exc}", _trace())
         loaded.append(inputs)
@@ -127,6 +130,29 @@ def _with_outcomes(learned: EngineInputs | None, factors: dict[str, float]) -> E
     for key, value in factors.items():
         adjustments[key] = round(adjustments.get(key, 1.0) * value, 3)
     return EngineInputs(adjustments=adjustments, silenced=dict(base.silenced))
+
+
+def _snoozes(tenant_ids: list[UUID]) -> dict[UUID, dict[str, date]]:
+    """Templates a user snoozed, per tenant: silenced through the day before they wake."""
+    rows = Recommendation.objects.filter(
+        tenant_id__in=tenant_ids, snoozed_until__isnull=False
+    ).values_list("tenant_id", "template_key", "snoozed_until")
+    found: dict[UUID, dict[str, date]] = defaultdict(dict)
+    for tenant_id, key, until in rows:
+        if until is None:
+            continue
+        last = until - timedelta(days=1)
+        if last > found[tenant_id].get(key, date.min):
+            found[tenant_id][key] = last
+    return found
+
+
+def _with_snoozes(learned: EngineInputs | None, silenced: dict[str, date]) -> EngineInputs:
+    base = learned or EngineInputs()
+    merged = dict(base.silenced)
+    for key, until in silenced.items():
+        merged[key] = max(until, merged.get(key, date.min))
+    return EngineInputs(adjustments=dict(base.adjustments), silenced=merged)
 
 
 def _trace() -> str:

@@ -27,7 +27,9 @@ def _draft(api, tenant, **details):
     return response.json()
 
 
-def test_a_plan_from_a_recommendation_is_prefilled_and_marks_it_acted(api, tenant, recommendation):
+def test_a_plan_from_a_recommendation_is_prefilled_and_confirming_marks_it_acted(
+    api, tenant, recommendation
+):
     # given a new recommendation with suggested actions
     assert recommendation.status == "new"
     actions = recommendation.actions
@@ -48,10 +50,24 @@ def test_a_plan_from_a_recommendation_is_prefilled_and_marks_it_acted(api, tenan
         (start + timedelta(days=a["days_from_start"])).isoformat() for a in actions
     ]
     assert all(t["due_date"] <= plan["due_date"] for t in plan["tasks"])
-    # and the recommendation is acted on
+    # and the recommendation is not acted on by a draft, only when the plan is confirmed
+    recommendation.refresh_from_db()
+    assert recommendation.status == "new"
+    confirmed = api.post(f"{_plans(tenant)}{plan['id']}/confirm/")
+    assert confirmed.status_code == 200, confirmed.json()
     recommendation.refresh_from_db()
     assert recommendation.status == "acted"
     assert recommendation.acted_at is not None
+
+
+def test_a_draft_deleted_leaves_the_recommendation_as_it_was(api, tenant, recommendation):
+    # the wizard closed without confirming: its draft is deleted
+    plan = api.post(_plans(tenant), {"recommendation": recommendation.pk}).json()
+    assert api.delete(f"{_plans(tenant)}{plan['id']}/").status_code == 204
+
+    recommendation.refresh_from_db()
+    assert recommendation.status == "new"
+    assert not ActionPlan.objects.filter(recommendation=recommendation).exists()
 
 
 def test_the_wizard_steps_build_and_confirm_a_plan(api, tenant, alice):
@@ -254,4 +270,4 @@ def test_another_tenants_plans_and_recommendations_answer_404(api, tenant, other
     assert stolen.status_code == 400
     assert stolen.json()["detail"] == "recommendation: no such recommendation"
     assert ActionPlan.objects.get(pk=bob_plan["id"]).title == bob_plan["title"]
-    assert Recommendation.objects.get(pk=bob_rec.pk).status == "acted"  # by Bob, not Alice
+    assert Recommendation.objects.get(pk=bob_rec.pk).status == "new"  # Alice changed nothing

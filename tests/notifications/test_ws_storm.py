@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+from contextlib import ExitStack
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -208,7 +209,7 @@ class Held(AsyncWebsocketConsumer):
 
 def test_a_gate_that_is_behind_refuses_at_once_with_4013_and_recovers():
     clock = FakeClock()
-    gate = ConnectGate(Held.as_asgi(), budget=2.0, clock=clock)
+    gate = ConnectGate(Held.as_asgi(), budget=2.0, floor=1, clock=clock)
 
     async def scenario():
         Held.release = asyncio.Event()
@@ -242,23 +243,22 @@ def test_daphne_answers_503_before_the_handshake_while_a_connect_is_stuck(
     # given a web process that admits one connect at a time, and one stuck on its connection
     # row (the table locked by this test)
     add_member(tenant, bob)
-    with daphne_server(WS_MAX_CONNECTING="1") as (_, port):
-        stuck_ws = []
-        locked = threading.Event()
-        release = threading.Event()
+    locked, release = threading.Event(), threading.Event()
 
-        def hold_the_table():
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute(f"LOCK TABLE {LiveConnection._meta.db_table} IN EXCLUSIVE MODE")
-                locked.set()
-                release.wait(30)
-            connection.close()
+    def hold_the_table():
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {LiveConnection._meta.db_table} IN EXCLUSIVE MODE")
+            locked.set()
+            release.wait(60)
+        connection.close()
 
-        holder = threading.Thread(target=hold_the_table)
+    holder = threading.Thread(target=hold_the_table)
+    with daphne_server(WS_MAX_CONNECTING="1") as (_, port), ExitStack() as sockets:
         holder.start()
         try:
             assert locked.wait(10)
-            stuck_ws.append(ws_connect(port, tenant.pk, key_for(alice)))  # accepted, then waits
+            # accepted (the consumer accepts first), then waiting for its row
+            stuck = sockets.enter_context(ws_connect(port, tenant.pk, key_for(alice)))
 
             # when another client connects, it is refused at once with a 503 to retry later
             with pytest.raises(InvalidStatus) as refused:
@@ -270,10 +270,27 @@ def test_daphne_answers_503_before_the_handshake_while_a_connect_is_stuck(
             holder.join()
 
         # then, the stuck one done, connects are admitted again and nothing was lost
-        stuck = stuck_ws[0]
         stuck.send(json.dumps({"type": "resume", "last_id": 0}))
-        assert recv(stuck)["type"] == "replay_done"
-        with ws_connect(port, tenant.pk, key_for(bob)) as ws:
-            ws.send(json.dumps({"type": "ping"}))
-            assert recv(ws) == {"type": "pong"}
-        stuck.close()
+        assert recv(stuck, timeout=30)["type"] == "replay_done"
+        admitted = sockets.enter_context(ws_connect(port, tenant.pk, key_for(bob)))
+        admitted.send(json.dumps({"type": "ping"}))
+        assert recv(admitted, timeout=30) == {"type": "pong"}
+
+
+def test_below_the_floor_of_a_storm_nothing_is_shed():
+    clock = FakeClock()
+    gate = ConnectGate(Held.as_asgi(), budget=2.0, floor=2, clock=clock)
+
+    async def scenario():
+        Held.release = asyncio.Event()
+        slow = WebsocketCommunicator(gate, "/ws/")
+        assert (await slow.connect())[0]
+        clock.now += 60  # one connect stuck for a minute is not a storm
+
+        assert not gate.behind()
+        Held.release.set()
+        assert await slow.receive_from() == "ready"
+        await slow.disconnect()
+
+    async_to_sync(scenario)()
+    assert gate.refused == 0
