@@ -6,6 +6,7 @@ from coach.views import CatalogView, VocabularyView
 from gateway import console, health
 from insights import prometheus
 from insights.imports.views import ImportTemplateView
+from insights.views import PortfolioView
 from notifications.channel_views import UnsubscribeView
 
 urlpatterns = [
@@ -17,9 +18,7 @@ urlpatterns = [
     path("v1/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("v1/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("v1/", include("gateway.urls")),
-    path(
-        "v1/imports/template.<str:fmt>", ImportTemplateView.as_view(), name="import-template"
-    ),
+    path("v1/imports/template.<str:fmt>", ImportTemplateView.as_view(), name="import-template"),
     path("v1/tenants/<uuid:tenant_id>/", include("insights.urls")),
     path("v1/tenants/<uuid:tenant_id>/notifications/", include("notifications.urls")),
     # One-click unsubscribe from an email: a signed link, no login (an HTML page, not the API).
@@ -28,5 +27,6 @@ urlpatterns = [
     path("v1/tenants/<uuid:tenant_id>/", include("feedback.urls")),
     path("v1/coach/catalog/", CatalogView.as_view(), name="catalog"),
     path("v1/coach/vocabulary/", VocabularyView.as_view(), name="vocabulary"),
+    path("v1/portfolio/", PortfolioView.as_view(), name="portfolio"),
     path("api-auth/", include("rest_framework.urls")),
 ]

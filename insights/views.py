@@ -7,7 +7,7 @@ from datetime import date
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, status
+from rest_framework import generics, serializers, status
 from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -16,7 +16,8 @@ from rest_framework.views import APIView
 from coach.serializers import RecommendationSerializer
 from coach.services import ranked
 from gateway.models import MANAGER_ROLES
-from gateway.tenancy import TenantScopedMixin
+from gateway.tenancy import TenantScopedMixin, authenticated_user
+from insights import portfolio
 from insights.daily import run_today
 from insights.dispatch import queue_today
 from insights.filters import FinancialPeriodFilter, InsightFilter
@@ -142,3 +143,37 @@ class InsightRunView(TenantScopedMixin, APIView):
         outcome = queue_today(self.tenant)
         code = status.HTTP_200_OK if outcome["status"] == "done" else status.HTTP_202_ACCEPTED
         return Response(outcome, status=code)
+
+
+class PortfolioRowSerializer(serializers.Serializer):
+    tenant_id = serializers.UUIDField()
+    name = serializers.CharField()
+    role = serializers.CharField()
+    currency = serializers.CharField()
+    timezone = serializers.CharField()
+    local_date = serializers.DateField(allow_null=True, help_text="The latest insight's date.")
+    score = serializers.FloatField(allow_null=True)
+    band = serializers.CharField(allow_null=True)
+    change = serializers.FloatField(
+        allow_null=True, help_text="Score change since the previous insight."
+    )
+    open_recommendations = serializers.IntegerField()
+    top_alert = serializers.DictField(
+        allow_null=True, help_text="{id, title, priority, issued_on}: the most urgent open card."
+    )
+    buffer_breach = serializers.DateField(
+        allow_null=True, help_text="When cash is forecast to fall below the buffer (median)."
+    )
+    cash_zero = serializers.DateField(allow_null=True)
+    runway_days = serializers.IntegerField(allow_null=True)
+
+
+class PortfolioView(APIView):
+    """Every business the caller belongs to, worst score first: score and band, change since
+    the previous insight, the top open alert, the forecast's breach date. Live: a
+    ``portfolio.changed`` WebSocket event says when to read it again."""
+
+    @extend_schema(responses={200: PortfolioRowSerializer(many=True)})
+    def get(self, request: Request) -> Response:
+        rows = portfolio.rows_for(authenticated_user(request))
+        return Response(PortfolioRowSerializer(rows, many=True).data)

@@ -27,7 +27,7 @@ from coach.outcomes import record_progress
 from coach.services import build_evidence, build_recommendations
 from coach.vocabulary import Priority
 from gateway.logs import tenant_context
-from insights import telemetry
+from insights import portfolio, telemetry
 from insights.forecast.alerts import close_breaches, open_breaches
 from insights.models import Insight, InsightFailure, InsightSchedule
 from insights.pipeline.bulk_copy import allocate_ids, copy_in, copy_through
@@ -129,6 +129,9 @@ def write(
             after_commit(lambda: schedule_enrichment(rec_ids))
         durations = [p.duration_ms for p in written]
         after_commit(lambda: telemetry.record_batch(result, computed_ms=durations))
+        if written and mode != Mode.HISTORY:  # the portfolio pages of the members, live
+            changed = [p.tenant.pk for p in written]
+            after_commit(lambda: portfolio.announce(changed))
         stale = [p.tenant.pk for p in written if p.forecast_stale]
         if stale:  # books without a forecast of their version: computed on the worker pool
             after_commit(lambda: _compute_forecasts(stale))
@@ -277,9 +280,7 @@ def _replace(
         status=Status.WITHDRAWN, withdrawn_at=now
     )
     created = Recommendation.objects.bulk_create(
-        _with_impacts(
-            p, build_recommendations(p.tenant, issue, issued_on=p.day, evidence=evidence)
-        )
+        _with_impacts(p, build_recommendations(p.tenant, issue, issued_on=p.day, evidence=evidence))
     )
     insight.recommendations.remove(*withdraw)
     insight.recommendations.add(*created)
