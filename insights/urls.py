@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("insights.imports.urls")),  # imports, transactions, cash, movements
     path("insights/", views.InsightListView.as_view(), name="insight-list"),
     re_path(r"^insights/run/?$", views.InsightRunView.as_view(), name="insight-run"),
+    path("insights/schedule/", views.ScheduleView.as_view(), name="insight-schedule"),
     path("insights/<str:day>/", views.InsightDetailView.as_view(), name="insight-detail"),
     path("forecast/", forecast.ForecastView.as_view(), name="forecast"),
     path(

@@ -22,7 +22,7 @@ from insights.daily import run_today
 from insights.dispatch import queue_today
 from insights.filters import FinancialPeriodFilter, InsightFilter
 from insights.financials import PeriodError, clean_periods, upsert_periods
-from insights.models import FinancialPeriod, Insight
+from insights.models import FinancialPeriod, Insight, InsightSchedule
 from insights.serializers import (
     FinancialPeriodSerializer,
     FinancialsUpsertSerializer,
@@ -177,3 +177,27 @@ class PortfolioView(APIView):
     def get(self, request: Request) -> Response:
         rows = portfolio.rows_for(authenticated_user(request))
         return Response(PortfolioRowSerializer(rows, many=True).data)
+
+
+class ScheduleSerializer(serializers.Serializer):
+    next_run_at = serializers.DateTimeField(
+        allow_null=True, help_text="When the next daily insight is due (null: not scheduled)."
+    )
+    timezone = serializers.CharField()
+    insight_hour = serializers.IntegerField()
+
+
+class ScheduleView(TenantScopedMixin, generics.GenericAPIView):
+    """When the next daily insight runs: moved at once when the timezone or insight hour
+    changes (the settings page shows it)."""
+
+    serializer_class = ScheduleSerializer
+
+    def get(self, request: Request, tenant_id: str) -> Response:
+        schedule = InsightSchedule.objects.filter(tenant=self.tenant).first()
+        body = {
+            "next_run_at": schedule.next_run_at if schedule else None,
+            "timezone": self.tenant.timezone,
+            "insight_hour": self.tenant.insight_hour,
+        }
+        return Response(ScheduleSerializer(body).data)

@@ -71,3 +71,15 @@ def test_an_accountant_sees_the_clients_they_belong_to(tenant, other_tenant, mak
 
     assert sorted(r["name"] for r in rows) == ["Alice Bakery", "Bob Bikes"]
     assert {r["role"] for r in rows} == {"accountant"}
+
+
+def test_the_schedule_moves_when_the_insight_hour_changes(api, tenant):
+    url = f"/v1/tenants/{tenant.pk}/insights/schedule/"
+    before = api.get(url).json()
+
+    api.patch(f"/v1/tenants/{tenant.pk}/", {"insight_hour": (tenant.insight_hour + 3) % 24})
+    after = api.get(url).json()
+
+    assert before["next_run_at"] is not None
+    assert after["insight_hour"] == (tenant.insight_hour + 3) % 24
+    assert after["next_run_at"] != before["next_run_at"]
