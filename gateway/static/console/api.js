@@ -25,6 +25,21 @@ export async function api(method, path, body) {
     credentials: "same-origin",
     body: body === undefined ? undefined : JSON.stringify(body),
   });
+  return answer(response);
+}
+
+/** POST a multipart form (a file upload); the browser sets its Content-Type and boundary. */
+export async function postForm(path, form) {
+  const response = await fetch(path, {
+    method: "POST",
+    headers: { Accept: "application/json", "X-CSRFToken": csrfToken() },
+    credentials: "same-origin",
+    body: form,
+  });
+  return answer(response);
+}
+
+async function answer(response) {
   if (response.status === 204) return null;
   let data = null;
   const text = await response.text();
@@ -82,6 +97,10 @@ export function tenantApi(tenantId) {
     markUnread: (id) => post(`${base}/notifications/${id}/unread`),
     readAll: () => post(`${base}/notifications/read-all`),
     clearAll: () => del(`${base}/notifications/`),
+    generate: () => post(`${base}/coach/recommendations/generate/`),
+    imports: () => get(`${base}/imports/?limit=100`),
+    importFile: (form, dryRun) => postForm(`${base}/imports/${dryRun ? "?dry_run=true" : ""}`, form),
+    undoImport: (id) => del(`${base}/imports/${id}/`),
   };
 }
 

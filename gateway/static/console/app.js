@@ -6,6 +6,7 @@ import { loadDashboard, renderDashboard } from "./dashboard.js";
 import { openDetails } from "./details.js";
 import { $, h } from "./dom.js";
 import { openFeedback } from "./feedback.js";
+import { renderImports } from "./imports.js";
 import { closeModal } from "./modal.js";
 import { Notifications } from "./notifications.js";
 import { openSettings } from "./settings.js";
@@ -14,6 +15,8 @@ import { loadVocabulary } from "./vocabulary.js";
 import { SocketManager } from "./ws.js";
 
 const TENANT_KEY = "coach.tenant";
+// The pages besides the dashboard, named in the address: #tenant=<id>&page=books.
+const PAGES = { books: renderImports };
 const socket = SocketManager.shared();
 const state = { me: null, ctx: null, data: null, refreshTimer: null };
 
@@ -127,7 +130,7 @@ async function startApp() {
 async function openTenant(tenantId) {
   tenantSelect.value = tenantId;
   localStorage.setItem(TENANT_KEY, tenantId);
-  history.replaceState(null, "", `#tenant=${tenantId}`);
+  history.replaceState(null, "", pageHref(tenantId, pageName()));
   socket.close();
   closeModal();
   const api = tenantApi(tenantId);
@@ -142,17 +145,49 @@ async function openTenant(tenantId) {
     runInsight: () => runInsight(ctx),
     onPlan: () => scheduleRefresh(),
     onFeedback: () => {},
+    href: (page) => pageHref(tenantId, page),
   };
   ctx.notifications = new Notifications({ api, onOpen: (n) => openFromNotification(ctx, n) });
   state.ctx = ctx;
-  await Promise.all([ctx.notifications.load(), refresh()]);
+  await Promise.all([ctx.notifications.load(), showPage()]);
   if (state.ctx !== ctx) return;
   socket.open(tenantId, [...ctx.notifications.items.keys()]);
 }
 
+/** The page the address names ("" is the dashboard). */
+function pageName() {
+  const page = new URLSearchParams(location.hash.slice(1)).get("page") || "";
+  return Object.hasOwn(PAGES, page) ? page : "";
+}
+
+function pageHref(tenantId, page) {
+  return `#tenant=${tenantId}${page ? `&page=${page}` : ""}`;
+}
+
+/** Render the page the address names; a page other than the dashboard renders itself. */
+async function showPage() {
+  const page = pageName();
+  if (page && state.ctx) return PAGES[page]($("#dashboard"), state.ctx);
+  return refresh();
+}
+
+// Links between pages change the hash: show that page (or that business) and put focus on it.
+window.addEventListener("hashchange", async () => {
+  if (!state.ctx) return;
+  const wanted = new URLSearchParams(location.hash.slice(1)).get("tenant");
+  const member = (state.me.memberships || []).some((m) => m.tenant_id === wanted);
+  if (wanted && member && wanted !== String(state.ctx.tenant.id)) await openTenant(wanted);
+  else await showPage();
+  const heading = $("#dashboard h1");
+  if (heading) {
+    heading.tabIndex = -1;
+    heading.focus();
+  }
+});
+
 async function refresh() {
   const ctx = state.ctx;
-  if (!ctx) return;
+  if (!ctx || pageName()) return; // the other pages keep what the user is doing
   try {
     const data = await loadDashboard(ctx);
     if (state.ctx !== ctx) return;
