@@ -161,6 +161,17 @@ function recommendationCard(ctx, rec) {
   );
 }
 
+/** A business without books: the score has nothing to read; the books page is the way in. */
+function noBooksCard(ctx) {
+  return h(
+    "section",
+    { class: "card empty-state", "aria-labelledby": "no-books-title" },
+    h("h2", { id: "no-books-title" }, "No books yet"),
+    h("p", {}, "Coach scores the business from its books. Drop in a bank statement (OFX, QFX or CSV), your monthly figures (CSV or Excel) or a QuickBooks or Xero report, and see your first insight."),
+    h("a", { class: "btn primary", href: ctx.href("books"), "data-testid": "add-books" }, "Add your books"),
+  );
+}
+
 export function renderDashboard(root, ctx, data) {
   const { insight, trend, recommendations, forecast, plans = [] } = data;
   const header = h(
@@ -168,8 +179,10 @@ export function renderDashboard(root, ctx, data) {
     { class: "page-head" },
     h("h1", {}, ctx.tenant.name),
     h("p", { class: "muted" }, `${ctx.tenant.timezone} · ${ctx.tenant.currency}`),
+    h("a", { class: "btn small ghost head-link", href: ctx.href("books") }, "Add your books"),
   );
   const parts = [header];
+  if (insight && !insight.has_data) parts.push(noBooksCard(ctx));
   if (!insight) {
     const canRun = ["owner", "admin"].includes(ctx.tenant.role);
     parts.push(
@@ -178,7 +191,13 @@ export function renderDashboard(root, ctx, data) {
         { class: "card empty-state" },
         h("h2", {}, "No insight yet"),
         h("p", {}, "Coach scores this business every morning at its local insight hour. The first insight has not been written yet."),
-        canRun ? h("button", { type: "button", class: "btn primary", id: "run-insight", onclick: () => ctx.runInsight() }, "Run today's insight now") : null,
+        h("p", {}, "No books yet? Bring in a bank statement or your monthly figures first."),
+        h(
+          "div",
+          { class: "rec-actions" },
+          h("a", { class: "btn primary", href: ctx.href("books"), "data-testid": "add-books" }, "Add your books"),
+          canRun ? h("button", { type: "button", class: "btn", id: "run-insight", onclick: () => ctx.runInsight() }, "Run today's insight now") : null,
+        ),
       ),
     );
   } else {
