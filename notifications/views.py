@@ -103,14 +103,14 @@ class InboxView(TenantScopedMixin, APIView):
         query = params.validated_data
         # The version is read before the page: a change in between makes the ETag older than
         # the body, which costs one extra full response, never a stale 304.
-        version = services.inbox_version(self.tenant.pk, request.user.pk)
-        etag = _etag(request.user.pk, version, query)
+        version = services.inbox_version(self.tenant.pk, self.user.pk)
+        etag = _etag(self.user.pk, version, query)
         headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
         if _matches(request, etag):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
         body = services.inbox_page_json(
             self.tenant.pk,
-            request.user.pk,
+            self.user.pk,
             unread_only=query["unread"],
             limit=query["limit"],
             before=query["before"],
@@ -120,7 +120,7 @@ class InboxView(TenantScopedMixin, APIView):
 
     @extend_schema(responses={200: CountSerializer})
     def delete(self, request: Request, tenant_id: str) -> Response:
-        return Response({"deleted": services.clear_all(self.tenant, request.user)})
+        return Response({"deleted": services.clear_all(self.tenant, self.user)})
 
 
 class ReadView(TenantScopedMixin, APIView):
@@ -128,7 +128,7 @@ class ReadView(TenantScopedMixin, APIView):
 
     @extend_schema(request=None, responses={200: NotificationSerializer})
     def post(self, request: Request, tenant_id: str, pk: int) -> Response:
-        return Response(services.mark_read(self.tenant, request.user, pk))
+        return Response(services.mark_read(self.tenant, self.user, pk))
 
 
 class UnreadView(TenantScopedMixin, APIView):
@@ -136,7 +136,7 @@ class UnreadView(TenantScopedMixin, APIView):
 
     @extend_schema(request=None, responses={200: NotificationSerializer})
     def post(self, request: Request, tenant_id: str, pk: int) -> Response:
-        return Response(services.mark_unread(self.tenant, request.user, pk))
+        return Response(services.mark_unread(self.tenant, self.user, pk))
 
 
 class ReadAllView(TenantScopedMixin, APIView):
@@ -144,7 +144,7 @@ class ReadAllView(TenantScopedMixin, APIView):
 
     @extend_schema(request=None, responses={200: CountSerializer})
     def post(self, request: Request, tenant_id: str) -> Response:
-        return Response({"updated": services.mark_all_read(self.tenant, request.user)})
+        return Response({"updated": services.mark_all_read(self.tenant, self.user)})
 
 
 class PreferencesView(TenantScopedMixin, APIView):
@@ -154,13 +154,13 @@ class PreferencesView(TenantScopedMixin, APIView):
 
     @extend_schema(responses={200: PreferencesSerializer})
     def get(self, request: Request, tenant_id: str) -> Response:
-        inbox = services.preferences(self.tenant, request.user)
+        inbox = services.preferences(self.tenant, self.user)
         return Response(PreferencesSerializer(inbox).data)
 
     @extend_schema(request=PreferencesSerializer, responses={200: PreferencesSerializer})
     def patch(self, request: Request, tenant_id: str) -> Response:
-        inbox = services.preferences(self.tenant, request.user)
+        inbox = services.preferences(self.tenant, self.user)
         data = PreferencesSerializer(inbox, data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        inbox = services.update_preferences(self.tenant, request.user, **data.validated_data)
+        inbox = services.update_preferences(self.tenant, self.user, **data.validated_data)
         return Response(PreferencesSerializer(inbox).data)

@@ -26,7 +26,7 @@ def utc(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
-def _pair(make_tenant, books):  # type: ignore[no-untyped-def]
+def _pair(make_tenant, books):
     bad, good = make_tenant(), make_tenant()
     books(bad)
     books(good)
@@ -48,7 +48,7 @@ def test_a_stored_recommendation_that_no_longer_parses_fails_that_tenant_alone(m
 
 
 @pytest.fixture
-def refuse_insights_of():  # type: ignore[no-untyped-def]
+def refuse_insights_of():
     """A real Postgres trigger that refuses one tenant's insight rows, as a constraint would."""
     created: list[str] = []
 
