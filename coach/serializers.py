@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -11,7 +12,6 @@ from coach.models import (
     ActionPlan,
     ActionTask,
     AnswerSource,
-    AnswerStatus,
     Conversation,
     Message,
     MessageRole,
@@ -273,14 +273,21 @@ class ReorderSerializer(serializers.Serializer):
 # --- "Tell me more" ------------------------------------------------------------------------------
 
 
-# An assistant answer the ``llm`` queue has not produced yet has ``status = "pending"`` (and empty
-# content); the API shows it as ``status: "pending"`` and ``source: "pending"``.
-ANSWER_PENDING = AnswerStatus.PENDING.value
+# An assistant answer the ``llm`` queue has not produced yet is stored with this marker in
+# ``fallback_reason`` (and empty content); the API shows it as ``status: "pending"``.
+ANSWER_PENDING = "pending"
 
 
 def is_pending(message: Message) -> bool:
     """Whether this is an answer still being produced (see ``coach.chat.produce_answer``)."""
-    return message.role == MessageRole.ASSISTANT and message.status == AnswerStatus.PENDING
+    return message.role == MessageRole.ASSISTANT and message.fallback_reason == ANSWER_PENDING
+
+
+class AnswerStatus(models.TextChoices):
+    """Whether an answer is stored yet (``pending`` ones arrive as ``chat.done``)."""
+
+    PENDING = ANSWER_PENDING, "Being produced"
+    DONE = "done", "Stored"
 
 
 class MessageSerializer(serializers.ModelSerializer):

@@ -35,6 +35,7 @@ from coach.serializers import (
     TaskUpdateSerializer,
     details_for,
 )
+from coach.glossary import glossary_listing
 from coach.vocabulary import vocabulary_listing
 from gateway.models import PLAN_ROLES, Membership, Tenant
 from gateway.tenancy import TenantScopedMixin
@@ -54,6 +55,15 @@ class VocabularyView(APIView):
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request) -> Response:
         return Response(vocabulary_listing())
+
+
+class GlossaryView(APIView):
+    """Every figure Coach shows, in words, with a short definition (coach.glossary): the
+    console's labels and its help on hover or tap come from here."""
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request) -> Response:
+        return Response(glossary_listing())
 
 
 class RecommendationListView(TenantScopedMixin, generics.ListAPIView):

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from coach.views import CatalogView, VocabularyView
+from coach.views import CatalogView, GlossaryView, VocabularyView
 from gateway import console, health
 from insights import prometheus
 from insights.imports.views import ImportTemplateView
@@ -27,6 +27,7 @@ urlpatterns = [
     path("v1/tenants/<uuid:tenant_id>/", include("feedback.urls")),
     path("v1/coach/catalog/", CatalogView.as_view(), name="catalog"),
     path("v1/coach/vocabulary/", VocabularyView.as_view(), name="vocabulary"),
+    path("v1/coach/glossary/", GlossaryView.as_view(), name="glossary"),
     path("v1/portfolio/", PortfolioView.as_view(), name="portfolio"),
     path("api-auth/", include("rest_framework.urls")),
 ]
