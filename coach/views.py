@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from coach import chat, plans, services
 from coach.catalog.registry import catalog_listing
 from coach.filters import ActionPlanFilter, RecommendationFilter
+from coach.glossary import glossary_listing
 from coach.models import ActionPlan, ActionTask, Recommendation, Status
 from coach.serializers import (
     ActionPlanSerializer,
@@ -35,7 +36,6 @@ from coach.serializers import (
     TaskUpdateSerializer,
     details_for,
 )
-from coach.glossary import glossary_listing
 from coach.vocabulary import vocabulary_listing
 from gateway.models import PLAN_ROLES, Membership, Tenant
 from gateway.tenancy import TenantScopedMixin
