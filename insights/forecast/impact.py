@@ -11,7 +11,6 @@ whose figures are the ones it was computed from.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -30,6 +29,17 @@ class Lever:
     changes: tuple[Change, ...]
     phrase: str  # what doing it means, as the explanation starts: "Collecting in 45 days..."
     basis: str  # the card figures it was read from, to match a card to its stored impact
+    name: str = ""  # which of LEVER_KEYS
+
+
+# Each lever and the card figures it is read from (the daily insight matches a card to its
+# stored impact by them, without re-reading the lever).
+LEVER_KEYS: dict[str, tuple[str, ...]] = {
+    "collect": ("dso", "freed", "accounts_receivable"),
+    "collect_back": ("dso", "dso_change_3m"),
+    "pay": ("dpo", "kept", "cogs"),
+    "cut": ("burn_cut",),
+}
 
 
 def _known(figures: Mapping[str, Any], *keys: str) -> bool:
@@ -37,7 +47,7 @@ def _known(figures: Mapping[str, Any], *keys: str) -> bool:
 
 
 def _basis(figures: Mapping[str, Any], keys: Sequence[str]) -> str:
-    return json.dumps({k: round(float(figures[k]), 2) for k in keys}, sort_keys=True)
+    return repr(tuple(round(float(figures[k]), 2) for k in keys))
 
 
 def lever(figures: Mapping[str, Any], currency: str) -> Lever | None:
@@ -51,7 +61,8 @@ def lever(figures: Mapping[str, Any], currency: str) -> Lever | None:
             return Lever(
                 (Change(ChangeKind.COLLECT_DAYS, target),),
                 f"Collecting in {days(target)} instead of {days(f['dso'])}",
-                _basis(f, ("dso", "freed", "accounts_receivable")),
+                _basis(f, LEVER_KEYS["collect"]),
+                "collect",
             )
     if _known(f, "dso", "dso_change_3m") and f["dso_change_3m"] > 0:
         target = f["dso"] - f["dso_change_3m"]  # receivables_slowing: back to three months ago
@@ -59,20 +70,23 @@ def lever(figures: Mapping[str, Any], currency: str) -> Lever | None:
             return Lever(
                 (Change(ChangeKind.COLLECT_DAYS, target),),
                 f"Getting collections back to {days(target)} from {days(f['dso'])}",
-                _basis(f, ("dso", "dso_change_3m")),
+                _basis(f, LEVER_KEYS["collect_back"]),
+                "collect_back",
             )
     if _known(f, "dpo", "kept", "cogs") and f["kept"] > 0 and f["cogs"] > 0:
         terms = f["dpo"] + f["kept"] * DAYS_PER_MONTH / f["cogs"]  # kept = cogs/month x (terms-dpo)
         return Lever(
             (Change(ChangeKind.PAY_DAYS, terms),),
             f"Paying suppliers in {days(terms)} instead of {days(f['dpo'])}",
-            _basis(f, ("dpo", "kept", "cogs")),
+            _basis(f, LEVER_KEYS["pay"]),
+            "pay",
         )
     if _known(f, "burn_cut") and f["burn_cut"] > 0:
         return Lever(
             (Change(ChangeKind.HIRE, -f["burn_cut"]),),  # a monthly cost taken away
             f"Cutting costs by {money(f['burn_cut'], currency)} a month",
-            _basis(f, ("burn_cut",)),
+            _basis(f, LEVER_KEYS["cut"]),
+            "cut",
         )
     return None
 
@@ -156,6 +170,7 @@ def impact(
             "score_after": score_after,
         },
         "basis": chosen.basis,
+        "lever": chosen.name,
     }
 
 
@@ -203,7 +218,7 @@ def stored_impact(
     stored = impacts.get(template_key)
     if not stored:
         return None
-    chosen = lever(figures, currency)
-    if chosen is None or chosen.basis != stored.get("basis"):
+    keys = LEVER_KEYS.get(stored.get("lever", ""))
+    if keys is None or not _known(figures, *keys) or _basis(figures, keys) != stored.get("basis"):
         return None
-    return {key: value for key, value in stored.items() if key != "basis"}
+    return {key: value for key, value in stored.items() if key not in ("basis", "lever")}

@@ -17,7 +17,7 @@ class Forecast(models.Model):
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
     books_version = models.CharField(
-        max_length=64, help_text="SHA-256 of the books and the buffer setting it was computed on."
+        max_length=64, help_text="The version of the books and the buffer it was computed on."
     )
     as_of = models.DateField(help_text="Last day of the last month of books.")
     method = models.TextField(help_text="The method used, and why.")

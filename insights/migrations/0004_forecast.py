@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
             name="Forecast",
             fields=[
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("books_version", models.CharField(help_text="SHA-256 of the books and the buffer setting it was computed on.", max_length=64)),
+                ("books_version", models.CharField(help_text="The version of the books and the buffer it was computed on.", max_length=64)),
                 ("as_of", models.DateField(help_text="Last day of the last month of books.")),
                 ("method", models.TextField(help_text="The method used, and why.")),
                 ("buffer", models.DecimalField(decimal_places=2, max_digits=18)),
