@@ -159,11 +159,13 @@ def _book_lines() -> list[tuple[str, list[str]]]:
 
 def create_tenants(conn: object, count: int, due: datetime, *, prefix: str) -> list[uuid.UUID]:
     """``count`` tenants with books, two memberships each and a schedule due at ``due``."""
-    from gateway.models import Membership, Tenant
+    from gateway.models import Industry, Membership, Tenant
     from insights.metrics import MONEY_FIELDS
     from insights.models import FinancialPeriod, InsightSchedule
 
     books = _book_lines()
+    # Every trade, so the advice reads each trade's norms as the tenants' would.
+    industries = list(Industry.values)
     rng = random.Random(f"{prefix}-{count}")  # noqa: S311 - benchmark data, not security
     now = datetime.now(UTC).isoformat()
     ids = [uuid.UUID(int=rng.getrandbits(128), version=4) for _ in range(count)]
@@ -180,7 +182,8 @@ def create_tenants(conn: object, count: int, due: datetime, *, prefix: str) -> l
                 # runs now (the dispatcher holds a day back until its hour).
                 copy.write(
                     f"{tid}\t{prefix} {i}\t{ZONES[i % len(ZONES)]}\t0\t"
-                    f"{CURRENCIES[i % len(CURRENCIES)]}\tt\t{now}\t{now}\tother\t8\n"
+                    f"{CURRENCIES[i % len(CURRENCIES)]}\tt\t{now}\t{now}\t"
+                    f"{industries[i % len(industries)]}\t8\n"
                 )
         columns = ", ".join(("tenant_id", "month", *MONEY_FIELDS, "created_at", "updated_at"))
         with cur.copy(f"COPY {FinancialPeriod._meta.db_table} ({columns}) FROM STDIN") as copy:

@@ -280,7 +280,14 @@ class _Books:
                 raise ValueError(f"Duplicate period for month {period.month.isoformat()}")
             self.by_month[period.month] = period
         self.months: list[date] = sorted(self.by_month)
+        # By month number (year x 12 + month - 1), so a window needs no date arithmetic.
+        self.by_index: dict[int, Period] = {
+            month.year * 12 + month.month - 1: period for month, period in self.by_month.items()
+        }
         self._single: dict[date, dict[str, float | None]] = {}
+        # Windows are read by several metrics (the 12-month sums, the trend fits): each once.
+        self._windows: dict[tuple[date, str, int, int], list[Decimal] | None] = {}
+        self.trends: dict[tuple[date, str], list[Decimal] | None] = {}
 
     def money(self, month: date | None, name: str) -> Decimal | None:
         """A money field of a month, None when the month is absent or the field unknown."""
@@ -290,14 +297,16 @@ class _Books:
     def window(self, month: date, name: str, start: int, length: int) -> list[Decimal] | None:
         """The field over ``length`` consecutive months starting ``start`` months from ``month``.
 
-        None unless every month of the window is present and known.
+        None unless every month of the window is present and known. Cached: callers only read it.
         """
-        result: list[Decimal] = []
-        for offset in range(start, start + length):
-            value = self.money(shift_month(month, offset), name)
-            if value is None:
-                return None
-            result.append(value)
+        key = (month, name, start, length)
+        if key in self._windows:
+            return self._windows[key]
+        base = month.year * 12 + month.month - 1 + start
+        by_index = self.by_index
+        values = [getattr(by_index.get(index), name, None) for index in range(base, base + length)]
+        result = None if None in values else [v for v in values if v is not None]
+        self._windows[key] = result
         return result
 
     def single(self, month: date | None) -> dict[str, float | None]:
@@ -438,6 +447,13 @@ TREND_WINDOWS = (24, 12, 6)
 
 def _trend_window(books: _Books, month: date, name: str) -> list[Decimal] | None:
     """The longest trend window of consecutive known values of a field ending at ``month``."""
+    key = (month, name)
+    if key not in books.trends:
+        books.trends[key] = _find_trend_window(books, month, name)
+    return books.trends[key]
+
+
+def _find_trend_window(books: _Books, month: date, name: str) -> list[Decimal] | None:
     for length in TREND_WINDOWS[:-1]:
         window = books.window(month, name, 1 - length, length)
         if window is not None:

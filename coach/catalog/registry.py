@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 from types import MappingProxyType
 from typing import Any
@@ -70,15 +71,20 @@ def evaluate(
     """Every template whose required metrics are all known and that applies, in catalog order,
     made consistent as one voice (coach.catalog.voice)."""
     known = known_values(values)
-    evidence_rows = _cash_flow_rows(cash_flow or ())
-    evidence_series = _EvidenceSeries(series or {})
-    return harmonise(
+    # The day is made consistent first (coach.catalog.voice), then only what is said carries its
+    # evidence: copying the series and the cash-flow table is most of a candidate's cost.
+    said = harmonise(
         [
-            _candidate(template, known, evidence_series, evidence_rows, ctx)
+            _candidate(template, known, ctx)
             for template in CATALOG
             if not template.missing(known) and template.applies(known, ctx)
         ]
     )
+    if not said:
+        return said
+    evidence_rows = _cash_flow_rows(cash_flow or ())
+    evidence_series = _EvidenceSeries(series or {})
+    return [_with_evidence(candidate, evidence_series, evidence_rows) for candidate in said]
 
 
 class _EvidenceSeries:
@@ -99,13 +105,19 @@ class _EvidenceSeries:
         return [list(point) for point in points]
 
 
-def _candidate(
-    template: Template,
-    known: Known,
-    series: _EvidenceSeries,
-    cash_flow_rows: list[dict[str, Any]],
-    ctx: TemplateContext,
+def _with_evidence(
+    candidate: Candidate, series: _EvidenceSeries, cash_flow_rows: list[dict[str, Any]]
 ) -> Candidate:
+    """The candidate with the monthly series of its template's evidence and the cash-flow table."""
+    metrics = _BY_KEY[candidate.template_key].evidence_metrics
+    return replace(
+        candidate,
+        series={metric: series[metric] for metric in metrics if metric in series},
+        cash_flow=[dict(row) for row in cash_flow_rows],
+    )
+
+
+def _candidate(template: Template, known: Known, ctx: TemplateContext) -> Candidate:
     priority, score = template.priority(known, ctx)
     title, body, *extra = template.render(known, ctx)
     figure_keys = dict.fromkeys((*template.requires, *template.key_metrics))
@@ -120,8 +132,6 @@ def _candidate(
         title=title,
         body=body,
         figures=figures,
-        series={metric: series[metric] for metric in template.evidence_metrics if metric in series},
-        cash_flow=[dict(row) for row in cash_flow_rows],
         actions=[action.to_dict() for action in template.actions],
         questions=list(template.questions),
         key_metrics=list(template.key_metrics),
