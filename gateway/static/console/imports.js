@@ -15,18 +15,16 @@ const KINDS = [
   ["xero", "Xero report (JSON)"],
 ];
 const KIND_LABEL = Object.fromEntries(KINDS);
-// A period's money fields (insights.metrics.MONEY_FIELDS), in words.
-const FIELDS = [
-  ["revenue", "Revenue"],
-  ["cogs", "Cost of sales"],
-  ["operating_expenses", "Operating expenses"],
-  ["payroll", "Payroll"],
-  ["net_income", "Net income"],
-  ["cash_balance", "Cash"],
-  ["accounts_receivable", "Receivables"],
-  ["accounts_payable", "Payables"],
-  ["inventory_value", "Inventory"],
-];
+// A period's money fields in words, where the field's own name does not read well; the fields
+// and their order come with the preview (insights.metrics.MONEY_FIELDS).
+const FIELD_WORDS = {
+  cogs: "Cost of sales",
+  cash_balance: "Cash",
+  accounts_receivable: "Receivables",
+  accounts_payable: "Payables",
+  inventory_value: "Inventory",
+};
+const fieldLabel = (key) => FIELD_WORDS[key] || key.charAt(0).toUpperCase() + key.slice(1).replaceAll("_", " ");
 // A bank CSV's columns the importer reads (insights.imports.bank_csv.MAPPING_KEYS).
 const MAPPING = [
   ["date", "Date"],
@@ -362,7 +360,9 @@ export async function renderImports(root, ctx) {
 
   function periodsTable(periods) {
     if (!periods || !periods.length) return null;
-    const shown = FIELDS.filter(([key]) => periods.some((p) => p.values[key] !== null && p.values[key] !== undefined));
+    const shown = Object.keys(periods[0].values)
+      .filter((key) => periods.some((p) => p.values[key] !== null && p.values[key] !== undefined))
+      .map((key) => [key, fieldLabel(key)]);
     return h(
       "div",
       {},
