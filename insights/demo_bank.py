@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from gateway.demo import _ensure, demo_tenant_id
-from gateway.models import Membership, Role, Tenant
+from gateway.models import Industry, Membership, Role, Tenant
 from insights.imports.models import DataImport, ImportStatus
 from insights.imports.samples import Row, render_ofx
 from insights.imports.service import run_import
@@ -115,6 +115,7 @@ def seed_bank_demo(owner: Any) -> BankDemo:
             "name": NAME,
             "timezone": ZONE,
             "currency": CURRENCY,
+            "industry": Industry.RESTAURANT,  # a bakery-café: a few days of fresh stock is normal
             "insight_hour": 6,
             "is_active": True,
         },
