@@ -438,5 +438,8 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         # a member's role in a tenant, and the role of a chat message
         "MemberRoleEnum": "gateway.models.Role",
         "MessageRoleEnum": "coach.models.MessageRole",
+        # what an import file holds, and what a what-if scenario changes
+        "ImportKindEnum": "insights.imports.models.ImportKind",
+        "ScenarioChangeKindEnum": "insights.forecast.engine.ChangeKind",
     }
 )

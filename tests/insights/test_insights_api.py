@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from celery.signals import before_task_publish
 
+from config.celery import app
 from gateway.models import Role
 from insights import daily
 from insights.models import Insight, InsightSchedule
@@ -58,17 +60,31 @@ def test_a_bad_date_filter_is_a_400_naming_it(api, tenant, params, detail):
     assert response.json()["detail"] == detail
 
 
-def test_run_queues_todays_insight_once(api, tenant, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        first = api.post(f"{_base(tenant)}run")
+@pytest.mark.django_db(transaction=True)
+def test_run_queues_todays_insight_once(api, tenant):
+    published: list[str] = []
+
+    def record(sender: str, headers: dict | None = None, **kwargs: object) -> None:
+        if sender == "insights.tasks.run_insight_batch":
+            published.append((headers or {}).get("id", ""))
+
+    before_task_publish.connect(record, weak=False)
+    try:
+        first = api.post(f"{_base(tenant)}run")  # commits, then publishes
         second = api.post(f"{_base(tenant)}run")
+    finally:
+        before_task_publish.disconnect(record)
+        with app.connection_for_write() as conn:  # leave no task behind for later tests' workers
+            app.amqp.queues["insights"].bind(conn.default_channel).purge()
 
     assert first.status_code == 202
     assert first.json()["status"] == "queued"
     assert second.status_code == 202
-    assert second.json()["task_id"] == first.json()["task_id"]
-    assert len(callbacks) == 1  # one task published, not two
-    assert InsightSchedule.objects.get(tenant=tenant).task_id == first.json()["task_id"]
+    assert second.json() == first.json()
+    assert published == [first.json()["task_id"]]  # one task published, not two
+    schedule = InsightSchedule.objects.get(tenant=tenant)
+    assert schedule.task_id == first.json()["task_id"]
+    assert schedule.dispatched_at is not None
 
 
 def test_run_when_todays_insight_exists_is_a_no_op(api, tenant):
