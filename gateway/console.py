@@ -3,6 +3,7 @@ scripts; a browser keeps a session cookie, which the WebSocket also authenticate
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -41,7 +42,13 @@ CONTENT_SECURITY_POLICY = "; ".join(
 @ensure_csrf_cookie
 def index(request: HttpRequest) -> HttpResponse:
     """The console's single page; the csrftoken cookie it sets is what the page's JS sends."""
-    response = render(request, "console/index.html")
+    # The demo's credentials are a hint for a developer's machine, never shown in production.
+    # Whether a session is signed in, so the page does not ask (a 401 logs an error in the browser).
+    context = {
+        "show_demo": settings.COACH_ENV == "development",
+        "signed_in": request.user.is_authenticated,
+    }
+    response = render(request, "console/index.html", context)
     response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
     return response
 

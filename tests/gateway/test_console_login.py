@@ -121,3 +121,10 @@ def test_who_am_i_without_a_session_is_401(browser: Client) -> None:
     response = browser.get(SESSION)
     assert response.status_code == 401
     assert response.json()["detail"] == "Not logged in."
+
+
+def test_the_demo_credentials_show_only_in_development(settings, client):
+    settings.COACH_ENV = "development"
+    assert b"demo-coach" in client.get("/").content
+    settings.COACH_ENV = "production"
+    assert b"demo-coach" not in client.get("/").content

@@ -75,7 +75,18 @@ export function tenantApi(tenantId) {
     scenario: (sid) => get(`${base}/forecast/scenarios/${sid}/`),
     tryScenario: (body) => post(`${base}/forecast/scenarios/`, body),
     recommendations: () =>
-      get(`${base}/coach/recommendations/?status=new,seen,acted&limit=100`),
+      get(`${base}/coach/recommendations/?status=new,seen,acted&snoozed=false&limit=100`),
+    snooze: (rid, period) => post(`${rec(rid)}/snooze/`, { period }),
+    unsnooze: (rid) => del(`${rec(rid)}/snooze/`),
+    myFeedback: () => get(`${base}/feedback/mine/?limit=200`),
+    members: () => get(`${base}/members/?limit=200`),
+    setRole: (uid, role) => patch(`${base}/members/${uid}/`, { role }),
+    removeMember: (uid) => del(`${base}/members/${uid}/`),
+    invitations: () => get(`${base}/invitations/?limit=100`),
+    invite: (email, role) => post(`${base}/invitations/`, { email, role }),
+    revokeInvitation: (id) => del(`${base}/invitations/${id}/`),
+    updateTenant: (body) => patch(`${base}/`, body),
+    schedule: () => get(`${base}/insights/schedule/`),
     setStatus: (rid, status) => patch(`${rec(rid)}/`, { status }),
     details: (rid) => get(`${rec(rid)}/details/`),
     conversation: (rid) => get(`${rec(rid)}/conversation/`),
@@ -103,6 +114,17 @@ export function tenantApi(tenantId) {
     undoImport: (id) => del(`${base}/imports/${id}/`),
   };
 }
+
+/** The caller's own things, across businesses. */
+export const account = {
+  portfolio: () => get("/v1/portfolio/"),
+  tokens: () => get("/v1/tokens/?limit=100"),
+  createToken: (name, days) => post("/v1/tokens/", days ? { name, expires_in_days: days } : { name }),
+  revokeToken: (id) => del(`/v1/tokens/${id}/`),
+  invitation: (key) => get(`/v1/invitations/${encodeURIComponent(key)}/`),
+  acceptInvitation: (key, body) => post(`/v1/invitations/${encodeURIComponent(key)}/`, body),
+  glossary: () => get("/v1/coach/glossary/"),
+};
 
 export const session = {
   current: () => get("/v1/auth/session/"),

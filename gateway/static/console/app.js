@@ -7,6 +7,13 @@ import { openDetails } from "./details.js";
 import { $, h } from "./dom.js";
 import { openFeedback } from "./feedback.js";
 import { renderImports } from "./imports.js";
+import { renderBusinessSettings } from "./business.js";
+import { loadGlossary } from "./glossary.js";
+import { showInvite } from "./invite.js";
+import { renderNav } from "./nav.js";
+import { renderPlans } from "./plans.js";
+import { renderPortfolio } from "./portfolio.js";
+import { renderTeam } from "./team.js";
 import { closeModal } from "./modal.js";
 import { Notifications } from "./notifications.js";
 import { openSettings } from "./settings.js";
@@ -16,7 +23,13 @@ import { SocketManager } from "./ws.js";
 
 const TENANT_KEY = "coach.tenant";
 // The pages besides the dashboard, named in the address: #tenant=<id>&page=books.
-const PAGES = { books: renderImports };
+const PAGES = {
+  books: renderImports,
+  plans: renderPlans,
+  team: (root, ctx) => renderTeam(root, ctx, { me: state.me }),
+  settings: (root, ctx) => renderBusinessSettings(root, ctx, { onTenantChanged: renamed }),
+  portfolio: (root) => renderPortfolio(root, state.ctx, { socket }),
+};
 const socket = SocketManager.shared();
 const state = { me: null, ctx: null, data: null, refreshTimer: null };
 
@@ -112,7 +125,8 @@ const tenantSelect = $("#tenant-select");
 tenantSelect.addEventListener("change", () => openTenant(tenantSelect.value));
 
 async function startApp() {
-  await loadVocabulary(); // priorities, categories and bands, before anything renders them
+  // priorities, categories and bands, and the glossary's words, before anything renders them
+  await Promise.all([loadVocabulary(), loadGlossary()]);
   loginView.hidden = true;
   appView.hidden = false;
   $("#user-name").textContent = state.me.username;
@@ -122,7 +136,10 @@ async function startApp() {
     $("#dashboard").replaceChildren(h("p", { class: "card" }, "You are not a member of any business yet."));
     return;
   }
-  const wanted = new URLSearchParams(location.hash.slice(1)).get("tenant") || localStorage.getItem(TENANT_KEY);
+  const named = new URLSearchParams(location.hash.slice(1));
+  // Someone in several businesses (an accountant, a group) opens on the portfolio.
+  if (!named.get("tenant") && !named.get("page") && memberships.length > 1) history.replaceState(null, "", "#page=portfolio");
+  const wanted = named.get("tenant") || localStorage.getItem(TENANT_KEY);
   const chosen = memberships.some((m) => m.tenant_id === wanted) ? wanted : memberships[0].tenant_id;
   await openTenant(chosen);
 }
@@ -144,7 +161,7 @@ async function openTenant(tenantId) {
     open: (action, rec) => openAction(ctx, action, rec),
     runInsight: () => runInsight(ctx),
     onPlan: () => scheduleRefresh(),
-    onFeedback: () => {},
+    onFeedback: () => scheduleRefresh(), // the card shows the feedback given
     href: (page) => pageHref(tenantId, page),
   };
   ctx.notifications = new Notifications({ api, onOpen: (n) => openFromNotification(ctx, n) });
@@ -167,6 +184,7 @@ function pageHref(tenantId, page) {
 /** Render the page the address names; a page other than the dashboard renders itself. */
 async function showPage() {
   const page = pageName();
+  if (state.ctx) renderNav(state.ctx, page, PAGES);
   if (page && state.ctx) return PAGES[page]($("#dashboard"), state.ctx);
   return refresh();
 }
@@ -250,9 +268,42 @@ async function runInsight(ctx) {
 
 // --- boot ---------------------------------------------------------------------------------------
 
+/** The business was renamed in the settings: the picker says so. */
+function renamed(tenant) {
+  const option = tenantSelect.querySelector(`option[value="${tenant.id}"]`);
+  if (option) option.textContent = tenant.name;
+  const membership = (state.me.memberships || []).find((m) => m.tenant_id === tenant.id);
+  if (membership) membership.tenant_name = tenant.name;
+}
+
+/** An invitation link (#invite=<key>): show it; once joined, open that business. */
+async function openInvite(key, me) {
+  loginView.hidden = true;
+  appView.hidden = true;
+  const view = $("#invite-view");
+  view.hidden = false;
+  await showInvite(view, key, me, async (tenantId, joinedAs) => {
+    view.hidden = true;
+    state.me = joinedAs;
+    history.replaceState(null, "", `#tenant=${tenantId}`);
+    await startApp();
+  });
+}
+
 (async () => {
+  const invite = new URLSearchParams(location.hash.slice(1)).get("invite");
+  let me = null;
+  if (document.body.dataset.signedIn === "true") {
+    try {
+      me = await session.current();
+    } catch {
+      me = null;
+    }
+  }
+  if (invite) return openInvite(invite, me);
+  if (!me) return showLogin();
+  state.me = me;
   try {
-    state.me = await session.current();
     await startApp();
   } catch {
     showLogin();

@@ -22,8 +22,39 @@ function niceTicks(min, max, count = 4) {
   const step = [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((s) => s >= raw) || raw;
   const start = Math.floor(min / step) * step;
   const ticks = [];
-  for (let v = start; v <= max + step * 0.5; v += step) ticks.push(Number(v.toPrecision(12)));
+  // Up to the first tick at or above the largest value: the axis always covers the data.
+  for (let v = start, i = 0; i < 100; v += step, i++) {
+    ticks.push(Number(v.toPrecision(12)));
+    if (v >= max - step * 1e-9) break;
+  }
   return ticks;
+}
+
+/** The x labels to draw: every n-th (n from how many fit), the last always; each placed by its
+ * estimated extent (the first starts at its point, the last ends at it), and one that would touch
+ * its neighbour on the right is left out. */
+function placeLabels(labels, x, labelFormat, fit) {
+  const last = labels.length - 1;
+  const every = Math.max(1, Math.ceil(labels.length / fit));
+  const wanted = labels.map((_, i) => i).filter((i) => i === last || i % every === 0);
+  const placed = [];
+  let limit = Infinity; // the left edge of the label placed to the right
+  for (const i of wanted.reverse()) {
+    const anchor = labels.length > 1 && i === last ? "end" : i === 0 && labels.length > 1 ? "start" : "middle";
+    const width = String(labelFormat(labels[i])).length * 7;
+    const left = anchor === "end" ? x(i) - width : anchor === "start" ? x(i) : x(i) - width / 2;
+    if (left + width + 6 > limit) continue;
+    placed.push({ i, anchor });
+    limit = left;
+  }
+  return placed.reverse();
+}
+
+/** How many x labels fit side by side: the widest label (about 7 px a character at 12 px) and a
+ * gap; at least two. */
+function labelsThatFit(labels, labelFormat, plotWidth) {
+  const widest = Math.max(...labels.map((l) => String(labelFormat(l)).length)) * 7 + 18;
+  return Math.max(2, Math.floor(plotWidth / widest));
 }
 
 /**
@@ -71,16 +102,11 @@ function draw(container, { labels, series, title, format = String, labelFormat =
     grid.append(el("line", { x1: pad.left, x2: width - pad.right, y1: y(t), y2: y(t) }));
     grid.append(el("text", { x: pad.left - 8, y: y(t) + 4, "text-anchor": "end" }, format(t)));
   }
-  // As many x labels as fit (about 80 px each), the last one always, none overlapping it.
-  const fit = Math.max(2, Math.floor((width - pad.left - pad.right) / 80));
-  const every = Math.max(1, Math.ceil(labels.length / fit));
-  const last = labels.length - 1;
-  labels.forEach((label, i) => {
-    const shown = i === last || (i % every === 0 && (last - i >= every * 0.6 || labels.length === 1));
-    if (!shown) return;
-    const anchor = labels.length > 1 && i === last ? "end" : i === 0 && labels.length > 1 ? "start" : "middle";
-    grid.append(el("text", { x: x(i), y: height - 8, "text-anchor": anchor }, labelFormat(label)));
-  });
+  // As many x labels as fit at their own width, the last one always, none overlapping it.
+  const fit = labelsThatFit(labels, labelFormat, width - pad.left - pad.right);
+  for (const { i, anchor } of placeLabels(labels, x, labelFormat, fit)) {
+    grid.append(el("text", { x: x(i), y: height - 8, "text-anchor": anchor }, labelFormat(labels[i])));
+  }
   svg.append(grid);
 
   series.forEach((s, index) => {
@@ -176,14 +202,10 @@ function drawBands(container, { labels, bands, lines = [], markers = [], title, 
     grid.append(el("line", { x1: pad.left, x2: width - pad.right, y1: y(t), y2: y(t) }));
     grid.append(el("text", { x: pad.left - 8, y: y(t) + 4, "text-anchor": "end" }, format(t)));
   }
-  const fit = Math.max(2, Math.floor((width - pad.left - pad.right) / 80));
-  const every = Math.max(1, Math.ceil(labels.length / fit));
-  labels.forEach((label, i) => {
-    if (i % every !== 0 && i !== labels.length - 1) return;
-    if (i !== labels.length - 1 && labels.length - 1 - i < every * 0.6) return;
-    const anchor = i === 0 ? "start" : i === labels.length - 1 ? "end" : "middle";
-    grid.append(el("text", { x: x(i), y: height - 8, "text-anchor": anchor }, labelFormat(label)));
-  });
+  const fit = labelsThatFit(labels, labelFormat, width - pad.left - pad.right);
+  for (const { i, anchor } of placeLabels(labels, x, labelFormat, fit)) {
+    grid.append(el("text", { x: x(i), y: height - 8, "text-anchor": anchor }, labelFormat(labels[i])));
+  }
   svg.append(grid);
 
   bands.forEach((band, index) => {

@@ -5,6 +5,8 @@
 import { lineChart } from "./charts.js";
 import { formatDate, h, icon } from "./dom.js";
 import { forecastCard, impactLine, loadForecast, planOutcomesCard } from "./forecast.js";
+import { cardControls, feedbackLine, formatScore, planButton } from "./cards.js";
+import { term } from "./glossary.js";
 import { bandOf, categoryLabel, priorityRank } from "./vocabulary.js";
 
 const TREND_DAYS = 90;
@@ -29,12 +31,16 @@ export function orderRecommendations(recs) {
 }
 
 export async function loadDashboard(ctx) {
-  const [insight, recs, forecast, plans] = await Promise.all([
+  const [insight, recs, forecast, plans, feedback] = await Promise.all([
     ctx.api.latestInsight().catch((e) => (e.status === 404 ? null : Promise.reject(e))),
     ctx.api.recommendations(),
     loadForecast(ctx),
     ctx.api.plans("status=active,done&limit=100").catch(() => ({ results: [] })),
+    ctx.api.myFeedback().catch(() => ({ results: [] })),
   ]);
+  // What each card needs besides itself: the caller's feedback on it, and its plan if it has one.
+  ctx.feedbackGiven = new Map((feedback.results || feedback).map((f) => [f.recommendation_id, f]));
+  ctx.planOf = new Map((plans.results || plans).filter((p) => p.recommendation).map((p) => [p.recommendation, p]));
   let trend = [];
   if (insight) {
     const page = await ctx.api.insights(isoDaysBefore(insight.local_date, TREND_DAYS - 1));
@@ -48,11 +54,11 @@ function scoreCard(insight) {
   return h(
     "section",
     { class: "card score-card", "aria-labelledby": "score-title" },
-    h("h2", { id: "score-title" }, "Health score"),
+    h("h2", { id: "score-title" }, term("health_score", "Health score")),
     h(
       "div",
       { class: `score band-${insight.band}` },
-      h("span", { class: "score-value", "data-testid": "score" }, insight.score === null ? "—" : insight.score.toFixed(0)),
+      h("span", { class: "score-value", "data-testid": "score" }, insight.score === null ? "—" : formatScore(insight.score)),
       h("span", { class: "score-max" }, "/ 100"),
     ),
     h("span", { class: `band-tag band-${insight.band}` }, insight.band || "no data"),
@@ -78,7 +84,7 @@ function componentsCard(insight) {
           h(
             "div",
             { class: "component-head" },
-            h("strong", {}, categoryLabel(c.key)),
+            h("strong", {}, term(c.key, categoryLabel(c.key))),
             h("span", { class: "muted small" }, `weight ${Math.round((c.effective_weight ?? c.weight) * 100)}%`),
             h("span", { class: "component-score" }, known ? c.score.toFixed(0) : "no data"),
           ),
@@ -150,13 +156,15 @@ function recommendationCard(ctx, rec) {
     h("h3", { id: titleId }, rec.title),
     h("p", {}, rec.body),
     impactLine(rec),
+    feedbackLine(ctx, rec),
     h(
       "div",
       { class: "rec-actions", role: "group", "aria-label": `Actions for ${rec.title}` },
-      h("button", { type: "button", class: "btn", dataset: { action: "plan" }, onclick: () => ctx.open("plan", rec) }, "Create plan"),
+      planButton(ctx, rec),
       h("button", { type: "button", class: "btn", dataset: { action: "details" }, onclick: () => ctx.open("details", rec) }, "Show details"),
       h("button", { type: "button", class: "btn", dataset: { action: "chat" }, onclick: () => ctx.open("chat", rec) }, "Tell me more"),
       h("button", { type: "button", class: "btn ghost", dataset: { action: "feedback" }, "aria-label": `Feedback on ${rec.title}`, onclick: () => ctx.open("feedback", rec) }, icon("up", 16), icon("down", 16), " Feedback"),
+      cardControls(ctx, rec),
     ),
   );
 }

@@ -3,6 +3,7 @@
 
 import { lineChart } from "./charts.js";
 import { compactMoney, formatMonth, h, money } from "./dom.js";
+import { termDefinition, termLabel } from "./glossary.js";
 import { openModal } from "./modal.js";
 
 const DAY_METRICS = /(^|_)(dso|dpo|dio|days|cycle)/;
@@ -23,7 +24,7 @@ function formatter(unit, currency) {
   return (v) => (Math.abs(v) >= 1000 ? Math.round(v).toLocaleString() : Number(v.toFixed(2)).toString());
 }
 
-const label = (key) => key.replace(/_/g, " ").replace(/^./, (c) => c.toUpperCase());
+const label = (key) => termLabel(key); // the glossary's words: "Days to collect", not "Dso"
 
 export async function openDetails(ctx, rec) {
   const body = h("div", { class: "details" }, h("p", { class: "muted" }, "Loading…"));
@@ -35,13 +36,26 @@ export async function openDetails(ctx, rec) {
     body.replaceChildren(h("p", { class: "form-error", role: "alert" }, error.message));
     return;
   }
-  if (rec.status === "new") ctx.api.setStatus(rec.id, "seen").then(() => (rec.status = "seen")).catch(() => {});
+  if (rec.status === "new") {
+    // Seen now: the card's "new" badge says so at once.
+    ctx.api
+      .setStatus(rec.id, "seen")
+      .then(() => {
+        rec.status = "seen";
+        const badge = document.querySelector(`.rec[data-id="${rec.id}"] .status-tag.new`);
+        if (badge) {
+          badge.classList.remove("new");
+          badge.textContent = "seen";
+        }
+      })
+      .catch(() => {});
+  }
   const currency = ctx.tenant.currency;
   const cards = data.key_metrics;
   const metricCards = h(
     "div",
     { class: "metric-cards" },
-    cards.map((c) => h("div", { class: "metric-card", dataset: { key: c.key } }, h("span", { class: "muted small" }, c.label), h("strong", {}, c.formatted || "—"))),
+    cards.map((c) => h("div", { class: "metric-card", dataset: { key: c.key }, title: termDefinition(c.key) || null }, h("span", { class: "muted small" }, c.label), h("strong", {}, c.formatted || "—"))),
   );
 
   const seriesKeys = Object.keys(data.trend.series || {});
@@ -59,14 +73,15 @@ export async function openDetails(ctx, rec) {
     });
   };
   for (const key of seriesKeys) {
-    tabs.append(h("button", { type: "button", role: "tab", class: "tab", dataset: { key }, onclick: () => show(key) }, label(key)));
+    tabs.append(h("button", { type: "button", role: "tab", class: "tab", dataset: { key }, title: termDefinition(key) || null, onclick: () => show(key) }, label(key)));
   }
 
   const rows = (data.cash_flow || []).slice(-12).reverse();
   const table = rows.length
     ? h(
         "div",
-        { class: "table-wrap" },
+        // focusable, so that a keyboard can scroll it on a narrow screen
+        { class: "table-wrap", tabindex: "0", role: "region", "aria-label": "Cash flow by month" },
         h(
           "table",
           { class: "cash-table" },
@@ -96,6 +111,7 @@ export async function openDetails(ctx, rec) {
     seriesKeys.length ? tabs : null,
     chartBox,
     h("h3", {}, "Cash flow"),
+    rows.length ? h("p", { class: "scroll-hint small muted" }, "On a narrow screen, scroll the table sideways to see every column.") : null,
     table,
   );
   if (seriesKeys.length) show(seriesKeys[0]);

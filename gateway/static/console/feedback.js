@@ -14,7 +14,9 @@ export const REASONS = [
 ];
 
 export function openFeedback(ctx, rec, helpfulAtStart = null) {
-  let helpful = helpfulAtStart;
+  // Feedback already given is shown as it was, to change.
+  const given = (ctx.feedbackGiven && ctx.feedbackGiven.get(rec.id)) || null;
+  let helpful = helpfulAtStart ?? (given ? given.helpful : null);
   const error = h("p", { class: "form-error", role: "alert", hidden: true });
   const thumb = (value, name, text) =>
     h(
@@ -31,12 +33,12 @@ export function openFeedback(ctx, rec, helpfulAtStart = null) {
     { class: "reasons", hidden: helpful !== false, "aria-describedby": "fb-reason-error" },
     h("legend", {}, "What was wrong with it?"),
     REASONS.map(([value, text]) =>
-      h("label", { class: "radio" }, h("input", { type: "radio", name: "reason", value }), ` ${text}`),
+      h("label", { class: "radio" }, h("input", { type: "radio", name: "reason", value, checked: Boolean(given && given.reason === value) }), ` ${text}`),
     ),
     reasonError,
   );
   const commentError = h("p", { class: "field-error", id: "fb-comment-error", hidden: true });
-  const comment = h("textarea", { id: "fb-comment", rows: 3, maxlength: 1000, "aria-describedby": "fb-comment-error" });
+  const comment = h("textarea", { id: "fb-comment", rows: 3, maxlength: 1000, "aria-describedby": "fb-comment-error" }, given ? given.comment : "");
   const submit = h("button", { type: "submit", class: "btn primary", disabled: helpful === null }, "Send feedback");
   const form = h(
     "form",
@@ -79,6 +81,7 @@ export function openFeedback(ctx, rec, helpfulAtStart = null) {
         ),
       );
       body.querySelector("button").focus();
+      if (ctx.feedbackGiven) ctx.feedbackGiven.set(rec.id, { ...saved, recommendation_id: rec.id });
       ctx.onFeedback(rec, saved);
     } catch (e) {
       const fields = { reason: reasonError, comment: commentError };

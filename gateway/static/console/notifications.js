@@ -2,6 +2,7 @@
 // unread, mark all read, clear all) and the toasts for live alerts.
 
 import { $, h, timeAgo } from "./dom.js";
+import { confirmInline } from "./confirm.js";
 import { focusables } from "./modal.js";
 
 const TOAST_MS = 6000; // long enough to read a title; coach alerts stay until dismissed
@@ -107,6 +108,8 @@ export class Notifications {
 
   async clearAll() {
     if (!this.items.size) return;
+    // Clearing cannot be undone: ask first, in place.
+    if (!(await confirmInline($("#clear-all"), `Clear all ${this.items.size} notifications?`))) return;
     await this.api.clearAll();
     this.items.clear();
     this.render();

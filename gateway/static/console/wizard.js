@@ -1,6 +1,7 @@
-// The action plan wizard: details, timeline, tasks, confirm. The plan is a draft on the server
-// from the first step (prefilled from the recommendation); every step saves through the API,
-// and the API's validation errors are shown at the field they name.
+// The action plan wizard: details, timeline, tasks, confirm. Opening it creates nothing: the
+// draft is made on the server when the first step is saved (prefilled from the recommendation),
+// every later step saves through the API with its errors shown at the field they name, and
+// closing it before confirming deletes the draft (the recommendation stays as it was).
 
 import { h, formatDate } from "./dom.js";
 import { openModal, setModalTitle } from "./modal.js";
@@ -22,14 +23,18 @@ function field(id, labelText, control) {
 }
 
 export async function openWizard(ctx, rec) {
-  const body = h("div", { class: "wizard" }, h("p", { class: "muted" }, "Preparing a draft plan…"));
-  openModal("Create an action plan", body, { wide: true, name: "wizard" });
+  const body = h("div", { class: "wizard" }, h("p", { class: "muted" }, "Opening the plan…"));
+  let confirmed = false;
   let plan;
+  // Closed before the last step: the draft goes (it was only ever this wizard's).
+  const discard = () => {
+    if (!confirmed && plan && plan.id) ctx.api.deletePlan(plan.id).catch(() => {});
+  };
+  openModal("Create an action plan", body, { wide: true, name: "wizard", close: discard });
   try {
-    // Continue the draft this recommendation already has, else start one prefilled from it.
+    // A draft left behind (a closed tab) continues; otherwise nothing exists until step 1 is saved.
     const drafts = await ctx.api.plans(`recommendation=${rec.id}&status=draft`);
-    const found = (drafts.results || drafts)[0];
-    plan = found || (await ctx.api.createPlan({ recommendation: rec.id }));
+    plan = (drafts.results || drafts)[0] || { id: null, title: rec.title, description: rec.body, priority: rec.priority, start_date: null, due_date: null, tasks: [] };
   } catch (e) {
     body.replaceChildren(h("p", { class: "form-error", role: "alert" }, e.message));
     return;
@@ -213,7 +218,8 @@ export async function openWizard(ctx, rec) {
     const value = (id) => panel.querySelector(`#${id}`).value;
     try {
       if (step === 0) {
-        plan = await ctx.api.updatePlan(plan.id, { title: value("plan-title"), description: value("plan-description"), priority: value("plan-priority") });
+        const details = { title: value("plan-title"), description: value("plan-description"), priority: value("plan-priority") };
+        plan = plan.id ? await ctx.api.updatePlan(plan.id, details) : await ctx.api.createPlan({ recommendation: rec.id, ...details });
       } else if (step === 1) {
         plan = await ctx.api.updatePlan(plan.id, { start_date: value("plan-start-date") || null, due_date: value("plan-due-date") || null });
       } else if (step === 2) {
@@ -234,6 +240,7 @@ export async function openWizard(ctx, rec) {
         await reload();
       } else {
         plan = await ctx.api.confirmPlan(plan.id);
+        confirmed = true;
       }
       return true;
     } catch (e) {
