@@ -87,6 +87,15 @@ def _ensure(model: type[_M], lookup: dict[str, Any], values: dict[str, Any]) -> 
     return row
 
 
+def _create_missing(model: type[_M], lookup: dict[str, Any], values: dict[str, Any]) -> _M:
+    """Create the row with ``values`` only when it is missing; one that exists is left as it is.
+
+    A demo business's settings (insight hour, timezone, currency, name) and a member's role are
+    the user's to change: restarting with seed_demo must not revert them."""
+    row, _created = model._default_manager.get_or_create(**lookup, defaults=values)
+    return row
+
+
 def _ensure_user(username: str, password: str, **values: Any) -> Any:
     user = _ensure(get_user_model(), {"username": username}, {"is_active": True, **values})
     if not user.check_password(password):
@@ -112,7 +121,8 @@ def refuse_in_production() -> None:
 
 @transaction.atomic
 def seed_demo() -> dict[str, Any]:
-    """Create, or bring back to their demo state, the demo tenants, users and token."""
+    """Create what is missing of the demo tenants and their owner's memberships (one that exists
+    keeps its settings), and bring the demo users' passwords and the demo token back to work."""
     refuse_in_production()
     demo = _ensure_user(DEMO_USERNAME, DEMO_PASSWORD, email="demo@example.com")
     admin = _ensure_user(
@@ -120,7 +130,7 @@ def seed_demo() -> dict[str, Any]:
     )
     tenants = []
     for spec in DEMO_TENANTS:
-        tenant = _ensure(
+        tenant = _create_missing(
             Tenant,
             {"id": demo_tenant_id(spec.slug)},
             {
@@ -132,7 +142,7 @@ def seed_demo() -> dict[str, Any]:
                 "is_active": True,
             },
         )
-        _ensure(Membership, {"user": demo, "tenant": tenant}, {"role": Role.OWNER})
+        _create_missing(Membership, {"user": demo, "tenant": tenant}, {"role": Role.OWNER})
         tenants.append(tenant)
 
     key = demo_token_key()

@@ -19,12 +19,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from gateway.demo import _ensure, demo_tenant_id
+from gateway.demo import _create_missing, demo_tenant_id
 from gateway.models import Industry, Membership, Role, Tenant
 from insights.imports.models import DataImport, ImportStatus
 from insights.imports.samples import Row, render_ofx
 from insights.imports.service import run_import
 from insights.metrics import shift_month
+from insights.models import FinancialPeriod
 
 SLUG, NAME, ZONE, CURRENCY = "fjord", "Fjord Bakery", "Europe/Oslo", "NOK"
 STORY = "bank_transactions"
@@ -84,14 +85,19 @@ def statement(yesterday: date) -> bytes:
     )
 
 
-def results_csv(last_month: date) -> bytes:
-    """Twelve closed months of profit and loss, as an accountant's spreadsheet export."""
+def _months_present(tenant: Tenant) -> set[date]:
+    return set(FinancialPeriod.objects.filter(tenant=tenant).values_list("month", flat=True))
+
+
+def results_csv(last_month: date, *, skip: frozenset[date] | set[date] = frozenset()) -> bytes:
+    """Twelve closed months of profit and loss, as an accountant's spreadsheet export; the
+    months in ``skip`` are left out."""
     lines = [
         "Month,Sales,Cost of sales,Operating expenses,Wages,Net profit,Debtors,Creditors,Stock"
     ]
     for back in range(11, -1, -1):
         month = shift_month(last_month, -back)
-        if month is None:
+        if month is None or month in skip:
             continue
         rng = random.Random(month.toordinal())  # noqa: S311 - demo data
         sales = 330_000 * (1 + 0.06 * (month.month in (6, 7, 12))) * rng.uniform(0.96, 1.04)
@@ -108,7 +114,7 @@ def results_csv(last_month: date) -> bytes:
 
 def seed_bank_demo(owner: Any) -> BankDemo:
     """The tenant, its owner's membership, and its two files imported (each once)."""
-    tenant = _ensure(
+    tenant = _create_missing(
         Tenant,
         {"id": demo_tenant_id(SLUG)},
         {
@@ -120,17 +126,20 @@ def seed_bank_demo(owner: Any) -> BankDemo:
             "is_active": True,
         },
     )
-    _ensure(Membership, {"user": owner, "tenant": tenant}, {"role": Role.OWNER})
+    _create_missing(Membership, {"user": owner, "tenant": tenant}, {"role": Role.OWNER})
     today = tenant.local_today()
     last_month = shift_month(today.replace(day=1), -1)
     if last_month is None:
         raise ValueError("no month before January of year 1")
     files = [
-        ("fjord-results.csv", results_csv(last_month)),
+        # only the months missing from its books: a month present (perhaps edited) is kept
+        ("fjord-results.csv", results_csv(last_month, skip=_months_present(tenant))),
         ("fjord-dnb-statement.ofx", statement(today - timedelta(days=1))),
     ]
     imported = []
     for name, data in files:
+        if data.count(b"\n") < 2:  # a header and no month: nothing is missing
+            continue
         digest = hashlib.sha256(data).hexdigest()
         done = DataImport.objects.filter(tenant=tenant, sha256=digest, status=ImportStatus.DONE)
         if done.exists():

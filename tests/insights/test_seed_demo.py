@@ -119,3 +119,36 @@ def test_the_history_follows_the_books_month_by_month_and_issues_nothing():
     # history points carry no advice and sent no alerts
     assert not Recommendation.objects.filter(tenant=thames).exists()
     assert not Notification.objects.filter(tenant=thames).exists()
+
+
+def test_a_rerun_keeps_the_books_and_settings_a_user_changed_and_adds_only_missing_months():
+    # given the demo, whose owner then edits a month, deletes another and changes the settings
+    _seed()
+    harbor = Tenant.objects.get(name="Harbor Coffee Roasters")
+    fjord = Tenant.objects.get(name="Fjord Bakery")
+    months = list(FinancialPeriod.objects.filter(tenant=harbor).order_by("month"))
+    edited, deleted = months[-1], months[-2]
+    FinancialPeriod.objects.filter(pk=edited.pk).update(revenue=12345, cash_balance=-50)
+    FinancialPeriod.objects.filter(pk=deleted.pk).delete()
+    fjord_month = FinancialPeriod.objects.filter(tenant=fjord).order_by("month").last()
+    assert fjord_month is not None
+    FinancialPeriod.objects.filter(pk=fjord_month.pk).update(revenue=777)
+    Tenant.objects.filter(pk=harbor.pk).update(
+        insight_hour=9, currency="EUR", timezone="Europe/Paris", name="Harbor (mine)"
+    )
+    Membership.objects.filter(tenant=harbor).update(role="admin")
+
+    # when the README's first command seeds again
+    _seed()
+
+    # then what the user changed stays, and only the missing month comes back
+    harbor.refresh_from_db()
+    assert (harbor.insight_hour, harbor.currency, harbor.timezone, harbor.name) == (
+        9, "EUR", "Europe/Paris", "Harbor (mine)",
+    )  # fmt: skip
+    kept = FinancialPeriod.objects.get(pk=edited.pk)
+    assert (kept.revenue, kept.cash_balance) == (12345, -50)
+    assert FinancialPeriod.objects.filter(tenant=harbor, month=deleted.month).exists()
+    assert FinancialPeriod.objects.filter(tenant=harbor).count() == len(months)
+    assert FinancialPeriod.objects.get(pk=fjord_month.pk).revenue == 777
+    assert set(Membership.objects.filter(tenant=harbor).values_list("role", flat=True)) == {"admin"}

@@ -10,6 +10,7 @@ from gateway.demo import (
     DEMO_TENANTS,
     DEMO_USERNAME,
     DemoRefused,
+    demo_tenant_id,
     refuse_in_production,
     seed_demo,
 )
@@ -20,6 +21,7 @@ from insights.demo_data import story_periods
 from insights.demo_history import seed_history
 from insights.financials import upsert_periods
 from insights.metrics import shift_month
+from insights.models import FinancialPeriod
 
 
 def last_full_month(tenant: Tenant) -> date:
@@ -32,7 +34,8 @@ def last_full_month(tenant: Tenant) -> date:
 class Command(BaseCommand):
     help = (
         "Create the demo tenants, users, API token, 24 months of books and 90 days of insight "
-        "history (safe to run again)."
+        "history (safe to run again: only what is missing is created; a demo business's "
+        "settings and the months in its books are never reverted)."
     )
 
     def handle(self, *args: object, **options: object) -> None:
@@ -45,10 +48,21 @@ class Command(BaseCommand):
     @transaction.atomic
     def _seed(self) -> None:
         result = seed_demo()
-        stories = {spec.name: spec.story for spec in DEMO_TENANTS}
+        # by id: a user may have renamed a demo business
+        stories = {demo_tenant_id(spec.slug): spec.story for spec in DEMO_TENANTS}
         for tenant in result["tenants"]:
-            story = stories[tenant.name]
-            written = upsert_periods(tenant, story_periods(story, last_full_month(tenant)))
+            story = stories[tenant.id]
+            # only the months missing from its books: a month present (imported or edited by
+            # a user) is never overwritten by the story
+            present = set(
+                FinancialPeriod.objects.filter(tenant=tenant).values_list("month", flat=True)
+            )
+            missing = [
+                period
+                for period in story_periods(story, last_full_month(tenant))
+                if period["month"] not in present
+            ]
+            written = upsert_periods(tenant, missing)
             history = seed_history(tenant, tenant.local_today())
             self.stdout.write(
                 f"  tenant {tenant.id}  {tenant.name:<24} {tenant.timezone:<20} {story:<20}"
