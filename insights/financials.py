@@ -100,69 +100,156 @@ def parse_amount(field: str, raw: Any, *, signed: bool | None = None) -> Decimal
     return value
 
 
-def clean_period(row: int, data: Any, *, latest_month: date) -> dict[str, Any]:
-    """One period's fields, validated; only the money fields present in ``data`` are returned."""
+# The fields the rules that span fields read (see ``cross_field_errors``).
+RULE_FIELDS = frozenset({"payroll", "operating_expenses"})
+
+
+def cross_field_errors(
+    row: int, values: Mapping[str, Any], *, sent: Iterable[str], stored_month: date | None = None
+) -> list[PeriodError]:
+    """The rules that span fields, on a period's values as they would be stored.
+
+    ``values``: the period's fields, the stored ones filled in for what an update leaves out (so
+    a partial update cannot break a rule the API refuses in a whole one). ``sent``: the fields
+    the caller gave; the error names one of them. ``stored_month``: set when a stored value took
+    part, which the message then names."""
+    payroll, opex = values.get("payroll"), values.get("operating_expenses")
+    if payroll is None or opex is None or payroll <= opex:
+        return []
+    sent = set(sent)
+    if "payroll" in sent:
+        message = "must not exceed operating_expenses (payroll is part of them)"
+        if stored_month is not None and "operating_expenses" not in sent:
+            message += f"; the stored operating_expenses of {stored_month:%Y-%m} is {opex}"
+        return [PeriodError(row, "payroll", message)]
+    message = "must not be below payroll (payroll is part of operating_expenses)"
+    if stored_month is not None:
+        message += f"; the stored payroll of {stored_month:%Y-%m} is {payroll}"
+    return [PeriodError(row, "operating_expenses", message)]
+
+
+def period_errors(
+    row: int, data: Any, *, latest_month: date
+) -> tuple[dict[str, Any] | None, list[PeriodError]]:
+    """One period's fields validated, and every problem found in it (not only the first): the
+    period (only the money fields present in ``data``) is None when there is any."""
     if not isinstance(data, Mapping):
-        raise PeriodError(row, "non_field_errors", "each period must be an object")
-    unknown = sorted(set(data) - {"month", *MONEY_FIELDS})
-    if unknown:
-        raise PeriodError(
-            row, unknown[0], f"unknown field; expected month and {', '.join(MONEY_FIELDS)}"
+        return None, [PeriodError(row, "non_field_errors", "each period must be an object")]
+    found: list[PeriodError] = []
+    for name in sorted(set(data) - {"month", *MONEY_FIELDS}, key=str):
+        found.append(
+            PeriodError(
+                row, str(name), f"unknown field; expected month and {', '.join(MONEY_FIELDS)}"
+            )
         )
+    month: date | None = None
     if "month" not in data:
-        raise PeriodError(row, "month", "this field is required")
-    try:
-        month = parse_month(data["month"])
-    except ValueError as exc:
-        raise PeriodError(row, "month", str(exc)) from None
-    if month > latest_month:
-        raise PeriodError(row, "month", f"{month:%Y-%m} is in the future")
+        found.append(PeriodError(row, "month", "this field is required"))
+    else:
+        try:
+            month = parse_month(data["month"])
+        except ValueError as exc:
+            found.append(PeriodError(row, "month", str(exc)))
+        else:
+            if month > latest_month:
+                found.append(PeriodError(row, "month", f"{month:%Y-%m} is in the future"))
     cleaned: dict[str, Any] = {"month": month}
     for field in MONEY_FIELDS:
         if field in data:
             try:
                 cleaned[field] = parse_amount(field, data[field])
             except ValueError as exc:
-                raise PeriodError(row, field, str(exc)) from None
-    payroll, opex = cleaned.get("payroll"), cleaned.get("operating_expenses")
-    if payroll is not None and opex is not None and payroll > opex:
-        raise PeriodError(
-            row, "payroll", "must not exceed operating_expenses (payroll is part of them)"
-        )
-    return cleaned
+                found.append(PeriodError(row, field, str(exc)))
+    found += cross_field_errors(row, cleaned, sent=cleaned)
+    return (None if found else cleaned), found
+
+
+def clean_period(row: int, data: Any, *, latest_month: date) -> dict[str, Any]:
+    """One period's fields, validated; only the money fields present in ``data`` are returned.
+    PeriodError for the first problem (``period_errors`` gives them all)."""
+    period, found = period_errors(row, data, latest_month=latest_month)
+    if period is None:
+        raise found[0]
+    return period
+
+
+def stored_rule_errors(
+    tenant: Tenant,
+    periods: Iterable[tuple[int, dict[str, Any]]],
+    stored: Mapping[date, FinancialPeriod] | None = None,
+) -> list[PeriodError]:
+    """The rules that span fields, for updates that leave a rule's field out, against the
+    stored value of that field. ``periods``: (row, cleaned period) pairs; ``stored``: the rows
+    already loaded (and locked) by the caller, else they are read here."""
+    partial = [
+        (row, period)
+        for row, period in periods
+        if RULE_FIELDS & period.keys() and not period.keys() >= RULE_FIELDS
+    ]
+    if not partial:
+        return []
+    if stored is None:
+        stored = {
+            row.month: row
+            for row in FinancialPeriod.objects.filter(
+                tenant=tenant, month__in=[period["month"] for _, period in partial]
+            )
+        }
+    found: list[PeriodError] = []
+    for row, period in partial:
+        existing = stored.get(period["month"])
+        if existing is None:
+            continue
+        values = {field: getattr(existing, field) for field in RULE_FIELDS} | period
+        found += cross_field_errors(row, values, sent=period, stored_month=period["month"])
+    return found
 
 
 def clean_periods(
-    tenant: Tenant, rows: Any, *, errors: list[PeriodError] | None = None
+    tenant: Tenant,
+    rows: Any,
+    *,
+    errors: list[PeriodError] | None = None,
+    limit: int | None = MAX_PERIODS_PER_REQUEST,
 ) -> list[dict[str, Any]]:
     """Every period validated, or PeriodError for the first bad one; nothing is written here.
+    An update that leaves out one field of a rule spanning fields is checked against the
+    stored value (a partial update enforces what a whole one does).
 
-    ``errors``: collect every bad period there instead (an import's preview lists them all);
-    the good ones are returned, and the caller writes nothing while ``errors`` is not empty."""
+    ``errors``: collect every bad value there instead (an import's preview lists them all);
+    the good periods are returned, and the caller writes nothing while ``errors`` is not empty.
+    ``limit``: the most periods at once (None: no bound, for a file read from disk)."""
     if not isinstance(rows, list):
         raise PeriodError(-1, "periods", "must be a list of periods")
     if not rows:
         raise PeriodError(-1, "periods", "must contain at least one period")
-    if len(rows) > MAX_PERIODS_PER_REQUEST:
-        raise PeriodError(-1, "periods", f"at most {MAX_PERIODS_PER_REQUEST} periods per request")
+    if limit is not None and len(rows) > limit:
+        raise PeriodError(-1, "periods", f"at most {limit} periods per request")
     latest = tenant.local_today().replace(day=1)
-    cleaned: list[dict[str, Any]] = []
+    found: list[PeriodError] = []
+    good: list[tuple[int, dict[str, Any]]] = []
     seen: dict[date, int] = {}
     for index, data in enumerate(rows):
-        try:
-            period = clean_period(index, data, latest_month=latest)
-            if period["month"] in seen:
-                raise PeriodError(
+        period, problems = period_errors(index, data, latest_month=latest)
+        if period is not None and period["month"] in seen:
+            problems.append(
+                PeriodError(
                     index, "month", f"{period['month']:%Y-%m} repeats row {seen[period['month']]}"
                 )
-        except PeriodError as exc:
-            if errors is None:
-                raise
-            errors.append(exc)
+            )
+        if problems or period is None:
+            found += problems
             continue
         seen[period["month"]] = index
-        cleaned.append(period)
-    return cleaned
+        good.append((index, period))
+    stored = stored_rule_errors(tenant, good)
+    found = sorted(found + stored, key=lambda error: error.row)
+    if found and errors is None:
+        raise found[0]
+    if errors is not None:
+        errors.extend(found)
+    bad_rows = {error.row for error in stored}
+    return [period for index, period in good if index not in bad_rows]
 
 
 @transaction.atomic
@@ -171,6 +258,8 @@ def upsert_periods(
 ) -> UpsertResult:
     """Write validated periods in one transaction, with today's insight re-scored on them. A
     field absent from a period keeps its stored value; an explicit null makes it unknown.
+    PeriodError (``row``: the index in ``cleaned``) when a rule spanning fields would break
+    against a stored value written since ``clean_periods`` looked.
     ``rescore=False``: the caller (an import, writing more than periods) re-scores once itself."""
     cleaned = list(cleaned)
     months = [period["month"] for period in cleaned]
@@ -180,6 +269,10 @@ def upsert_periods(
             tenant=tenant, month__in=months
         )
     }
+    # the rules that span fields again, against the rows as locked (a write in between)
+    broken = stored_rule_errors(tenant, enumerate(cleaned), existing)
+    if broken:
+        raise broken[0]
     to_create, to_update, unchanged = [], [], 0
     for period in cleaned:
         row = existing.get(period["month"])

@@ -54,9 +54,9 @@ class FinancialsView(TenantScopedMixin, generics.ListAPIView):
         rows = request.data.get("periods") if isinstance(request.data, dict) else request.data
         try:
             cleaned = clean_periods(self.tenant, rows)
+            result = upsert_periods(self.tenant, cleaned)
         except PeriodError as exc:
             raise period_error_response(exc) from None
-        result = upsert_periods(self.tenant, cleaned)
         stored = FinancialPeriod.objects.filter(tenant=self.tenant, month__in=result.months)
         body = {
             "created": result.created,

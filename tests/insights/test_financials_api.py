@@ -188,3 +188,41 @@ def test_plain_decimals_and_json_numbers_are_stored_as_given(api, tenant, amount
 
     assert response.status_code == 200, response.json()
     assert response.json()["periods"][0]["net_income"] == stored
+
+
+@pytest.mark.parametrize(
+    ("update", "field", "fragment"),
+    [
+        ({"payroll": 6000}, "payroll", "stored operating_expenses of 2025-01 is 5000.00"),
+        (
+            {"operating_expenses": 3000},
+            "operating_expenses",
+            "stored payroll of 2025-01 is 4000.00",
+        ),
+    ],
+)
+def test_a_partial_update_is_checked_against_the_stored_values(
+    api, tenant, update, field, fragment
+):
+    # given a month whose payroll sits within its operating expenses
+    api.post(_url(tenant), [{"month": "2025-01", "payroll": 4000, "operating_expenses": 5000}])
+
+    # when an update names only one side of the rule and breaks it against the stored other side
+    response = api.post(_url(tenant), [{"month": "2025-01", **update}], format="json")
+
+    # then it is refused, naming the field it sent, and nothing changed
+    assert response.status_code == 400, response.json()
+    assert field in response.json()["errors"]["periods"]["0"]
+    assert fragment in response.json()["detail"]
+    row = FinancialPeriod.objects.get(tenant=tenant, month="2025-01-01")
+    assert (row.payroll, row.operating_expenses) == (4000, 5000)
+
+
+def test_a_partial_update_within_the_stored_values_or_off_the_rule_passes(api, tenant):
+    api.post(_url(tenant), [{"month": "2025-01", "payroll": 4000, "operating_expenses": 5000}])
+
+    ok = api.post(_url(tenant), [{"month": "2025-01", "payroll": 4500}], format="json")
+    unrelated = api.post(_url(tenant), [{"month": "2025-01", "revenue": 1}], format="json")
+    cleared = api.post(_url(tenant), [{"month": "2025-01", "operating_expenses": None}])
+
+    assert (ok.status_code, unrelated.status_code, cleared.status_code) == (200, 200, 200)
