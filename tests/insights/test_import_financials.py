@@ -50,7 +50,7 @@ def test_errors_name_line_and_column_and_nothing_is_written(tenant, tmp_path):
         call_command("import_financials", str(tenant.id), str(path))
 
     message = str(error.value)
-    assert "3 bad line(s), nothing was written" in message
+    assert "3 problem(s) on 3 line(s), nothing was written" in message
     assert "line 3, column revenue: must not be negative" in message
     assert "line 4, column inventory_value: must be a plain decimal number like 1234.56" in message
     assert "line 5, column month: 2025-01 repeats line 2" in message
@@ -114,3 +114,56 @@ def test_a_quoted_field_over_two_lines_counts_lines_from_where_the_row_starts(te
     message = str(error.value)
     assert "line 2, column revenue: must be a plain decimal" in message
     assert "line 4, column revenue: must not be negative" in message
+
+
+def test_every_bad_value_of_a_line_is_named_not_only_the_first(tenant, tmp_path):
+    path = _write(
+        tmp_path,
+        "month,revenue,cogs,payroll,operating_expenses\n2025-13,-1,1.234,10,5\n2025-02,x,2,3,4\n",
+    )
+
+    with pytest.raises(CommandError) as error:
+        call_command("import_financials", str(tenant.id), str(path))
+
+    message = str(error.value)
+    assert "5 problem(s) on 2 line(s), nothing was written" in message
+    assert "line 2, column month: is not a valid month" in message
+    assert "line 2, column revenue: must not be negative" in message
+    assert "line 2, column cogs: has more than 2 decimal places" in message
+    assert "line 2, column payroll: must not exceed operating_expenses" in message
+    assert "line 3, column revenue: must be a plain decimal number" in message
+    assert not FinancialPeriod.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("header", "named"),
+    [
+        ("revenue,cogs", "the header must name a 'month' column"),
+        ("month,profit,Revenue,cogs", "unknown columns profit, Revenue"),
+    ],
+)
+def test_a_wrong_header_lists_every_unknown_column_and_the_accepted_ones(
+    tenant, tmp_path, header, named
+):
+    path = _write(tmp_path, f"{header}\n2025-01,1,2,3\n")
+
+    with pytest.raises(CommandError) as error:
+        call_command("import_financials", str(tenant.id), str(path))
+
+    message = str(error.value)
+    assert named in message
+    assert (
+        "accepted columns: month, revenue, cogs, operating_expenses, payroll, net_income, "
+        "cash_balance, accounts_receivable, accounts_payable, inventory_value" in message
+    )
+
+
+def test_a_file_of_some_columns_is_checked_against_the_stored_months(tenant, tmp_path):
+    FinancialPeriod.objects.create(
+        tenant=tenant, month="2025-01-01", payroll=100, operating_expenses=200
+    )
+    path = _write(tmp_path, "month,payroll\n2025-01,300\n")
+
+    with pytest.raises(CommandError, match="line 2, column payroll: must not exceed"):
+        call_command("import_financials", str(tenant.id), str(path))
+    assert FinancialPeriod.objects.get(tenant=tenant).payroll == 100

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -13,7 +13,7 @@ from uuid import UUID
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from gateway.models import Tenant
-from insights.financials import PeriodError, clean_period, upsert_periods
+from insights.financials import PeriodError, clean_periods, upsert_periods
 from insights.metrics import MONEY_FIELDS
 
 # Report at most this many bad lines: enough to fix a file in one go, short enough to read.
@@ -60,6 +60,24 @@ def find_tenant(ref: str) -> Tenant:
     return matches[0]
 
 
+def check_header(path: Path, header: list[str]) -> None:
+    """The header names a month column and only known ones; the error lists every unknown
+    column and the accepted ones, so the file is fixed in one go."""
+    accepted = ["month", *MONEY_FIELDS]
+    problems = []
+    if "month" not in header:
+        problems.append("the header must name a 'month' column")
+    unknown = [name for name in header if name not in accepted]
+    if unknown:
+        problems.append(f"unknown column{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}")
+    if problems:
+        column = f", column {unknown[0]}" if unknown and "month" in header else ""
+        raise CommandError(
+            f"{path}: line 1{column}: {'; '.join(problems)}; accepted columns: "
+            f"{', '.join(accepted)} (names exactly as written, lower case)"
+        )
+
+
 class Command(BaseCommand):
     help = "Import monthly financial periods for TENANT (id or name) from a CSV file with a header."
 
@@ -76,44 +94,41 @@ class Command(BaseCommand):
             raise CommandError(f"cannot read {path}: {exc}") from None
         records = csv_records(path, text)
         header = [name.strip() for name in next(records, (1, []))[1]]
-        if "month" not in header:
-            raise CommandError(f"{path}: line 1: the header must name a 'month' column")
-        unknown = [name for name in header if name not in {"month", *MONEY_FIELDS}]
-        if unknown:
-            raise CommandError(
-                f"{path}: line 1, column {unknown[0]}: unknown column; expected month and "
-                + ", ".join(MONEY_FIELDS)
-            )
-        latest = tenant.local_today().replace(day=1)
-        cleaned: list[dict[str, Any]] = []
-        errors: list[str] = []
-        seen: dict[date, int] = {}
+        check_header(path, header)
+        rows: list[dict[str, Any]] = []
+        lines: list[int] = []  # the line each of ``rows`` starts on
+        errors: list[tuple[int, str]] = []
         for line_number, values in records:
             if len(values) > len(header):
-                errors.append(f"line {line_number}: more values than columns")
+                errors.append((line_number, f"line {line_number}: more values than columns"))
                 continue
             # a short line's missing cells are empty ones, as csv.DictReader read them
-            row = {name: values[i] if i < len(values) else None for i, name in enumerate(header)}
-            try:
-                period = clean_period(line_number, row, latest_month=latest)
-            except PeriodError as exc:
-                errors.append(f"line {exc.row}, column {exc.field}: {exc.message}")
-                continue
-            if period["month"] in seen:
-                errors.append(
-                    f"line {line_number}, column month: {period['month']:%Y-%m} repeats line "
-                    f"{seen[period['month']]}"
-                )
-                continue
-            seen[period["month"]] = line_number
-            cleaned.append(period)
+            rows.append(
+                {name: values[i] if i < len(values) else None for i, name in enumerate(header)}
+            )
+            lines.append(line_number)
+        if not rows and not errors:
+            raise CommandError(f"{path}: no periods to import")
+        found: list[PeriodError] = []
+        # every bad value of every line, through the API's rules (partial rows against the
+        # stored months); a file from disk has no per-request bound
+        cleaned = clean_periods(tenant, rows, errors=found, limit=None) if rows else []
+        for error in found:
+            line = lines[error.row]
+            message = re.sub(
+                r"repeats row (\d+)", lambda m: f"repeats line {lines[int(m[1])]}", error.message
+            )
+            errors.append((line, f"line {line}, column {error.field}: {message}"))
         if errors:
-            shown = "\n".join(f"  {path}: {error}" for error in errors[:MAX_REPORTED_ERRORS])
+            errors.sort(key=lambda item: item[0])
+            shown = "\n".join(f"  {path}: {error}" for _, error in errors[:MAX_REPORTED_ERRORS])
             more = len(errors) - MAX_REPORTED_ERRORS
             tail = f"\n  … and {more} more" if more > 0 else ""
-            raise CommandError(f"{len(errors)} bad line(s), nothing was written:\n{shown}{tail}")
-        if not cleaned:
-            raise CommandError(f"{path}: no periods to import")
+            bad_lines = len({line for line, _ in errors})
+            raise CommandError(
+                f"{len(errors)} problem(s) on {bad_lines} line(s), nothing was written:\n"
+                f"{shown}{tail}"
+            )
         result = upsert_periods(tenant, cleaned)
         self.stdout.write(
             f"{tenant.name}: {result.created} period(s) created, {result.updated} updated "
