@@ -188,6 +188,13 @@ class ActionPlanSerializer(serializers.ModelSerializer):
     metric_latest = serializers.SerializerMethodField(
         help_text="The figure's value at the latest insight (null before the first)."
     )
+    metric_start_text = serializers.SerializerMethodField(
+        help_text="metric_start as the cards write it, money in the tenant's currency (null "
+        "when the plan tracks no figure)."
+    )
+    metric_latest_text = serializers.SerializerMethodField(
+        help_text="metric_latest as the cards write it (null before the first insight)."
+    )
     outcome = PlanOutcomeSerializer(allow_null=True, read_only=True)
 
     class Meta:
@@ -211,6 +218,8 @@ class ActionPlanSerializer(serializers.ModelSerializer):
             "metric",
             "metric_start",
             "metric_latest",
+            "metric_start_text",
+            "metric_latest_text",
             "outcome",
         ]
         read_only_fields = fields
@@ -218,6 +227,18 @@ class ActionPlanSerializer(serializers.ModelSerializer):
     def get_metric_latest(self, plan: ActionPlan) -> float | None:
         readings = plan.readings or []
         return float(readings[-1][1]) if readings else None
+
+    def _figure_text(self, plan: ActionPlan, value: float | None) -> str | None:
+        """The one formatting definition (format_metric), so an amount carries its currency."""
+        if not plan.metric or value is None:
+            return None
+        return format_metric(plan.metric, value, plan.tenant.currency)
+
+    def get_metric_start_text(self, plan: ActionPlan) -> str | None:
+        return self._figure_text(plan, plan.metric_start)
+
+    def get_metric_latest_text(self, plan: ActionPlan) -> str | None:
+        return self._figure_text(plan, self.get_metric_latest(plan))
 
 
 class TaskInputSerializer(serializers.Serializer):

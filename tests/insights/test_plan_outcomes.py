@@ -154,3 +154,31 @@ def test_the_plan_api_shows_the_figure_and_its_outcome(api, tenant, alice, books
     assert body["metric_latest"] == pytest.approx(52, abs=1)
     assert body["outcome"]["moved"] == "better"
     assert body["outcome"]["explanation"].startswith("Since you started")
+
+
+def test_the_plan_api_gives_the_tracked_figure_in_words_with_the_tenant_currency(
+    api, tenant, alice
+):
+    # given a plan tracking a money figure, in a tenant that keeps its books in pounds
+    tenant.currency = "GBP"
+    tenant.save(update_fields=["currency"])
+    plan = ActionPlan.objects.create(
+        tenant=tenant,
+        title="Build a buffer",
+        owner=alice,
+        metric="cash_balance",
+        metric_start=18776.76,
+        readings=[["2026-03-02", 25000.0]],
+    )
+    days = ActionPlan.objects.create(
+        tenant=tenant, title="Chase", owner=alice, metric="dso", metric_start=88.0
+    )
+
+    money = api.get(f"/v1/tenants/{tenant.pk}/coach/action-plans/{plan.pk}/").json()
+    other = api.get(f"/v1/tenants/{tenant.pk}/coach/action-plans/{days.pk}/").json()
+
+    # then the console shows the amount with its currency, through the one formatter
+    assert money["metric_start_text"] == "£18,777"
+    assert money["metric_latest_text"] == "£25,000"
+    assert other["metric_start_text"] == "88 days"
+    assert other["metric_latest_text"] is None

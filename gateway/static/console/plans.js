@@ -41,9 +41,9 @@ function progress(plan) {
 function outcomeLine(plan) {
   if (plan.outcome) return h("p", { class: `outcome moved-${plan.outcome.moved}` }, h("strong", {}, "Did it work? "), plan.outcome.explanation);
   if (plan.metric && plan.metric_start !== null && plan.metric_start !== undefined) {
-    const latest = plan.metric_latest;
-    const text = latest === null || latest === undefined ? "no insight since it started" : `now ${Number(latest.toFixed(2))}`;
-    return h("p", { class: "muted small" }, `Tracking ${termLabel(plan.metric)}: ${Number(plan.metric_start.toFixed(2))} when it started, ${text}.`);
+    // the server writes the figures (coach/catalog/formatting.py): money in the tenant's currency
+    const text = plan.metric_latest_text ? `now ${plan.metric_latest_text}` : "no insight since it started";
+    return h("p", { class: "muted small", "data-testid": "plan-tracking" }, `Tracking ${termLabel(plan.metric)}: ${plan.metric_start_text} when it started, ${text}.`);
   }
   return null;
 }
