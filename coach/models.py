@@ -239,6 +239,15 @@ class ActionTask(models.Model):
     position = models.PositiveIntegerField()
     due_date = models.DateField(null=True, blank=True)
     done = models.BooleanField(default=False)
+    # Who does it: a member of the plan's tenant (checked by coach.plans); a removed user
+    # leaves the task unassigned rather than taking it with them.
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_tasks",
+    )
     completed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -44,9 +44,10 @@ def _check_title(title: str | None, field: str = "title") -> str:
     return title
 
 
-def _check_owner(tenant: Tenant, owner: User | None) -> None:
+def _check_owner(tenant: Tenant, owner: User | None, field: str = "owner") -> None:
+    """A plan's owner or a task's assignee works for this tenant (or is nobody)."""
     if owner is not None and not Membership.objects.filter(tenant=tenant, user=owner).exists():
-        raise PlanError("owner", "is not a member of this tenant")
+        raise PlanError(field, "is not a member of this tenant")
 
 
 def _check_timeline(start: date | None, due: date | None) -> None:
@@ -204,16 +205,24 @@ def confirm_plan(plan: ActionPlan, user: User | None = None) -> ActionPlan:
 
 @transaction.atomic
 def add_task(
-    plan: ActionPlan, *, title: str, due_date: date | None = None, position: int | None = None
+    plan: ActionPlan,
+    *,
+    title: str,
+    due_date: date | None = None,
+    position: int | None = None,
+    assignee: User | None = None,
 ) -> ActionTask:
     """Append a task, or insert it at ``position`` (0-based) and shift the ones after it."""
     plan = ActionPlan.objects.select_for_update().get(pk=plan.pk)
     title = _check_title(title)
     _check_task_due(plan, due_date, "due_date")
+    _check_owner(plan.tenant, assignee, "assignee")
     count = plan.tasks.count()
     at = count if position is None else max(0, min(position, count))
     ids = list(plan.tasks.order_by("position", "id").values_list("id", flat=True))
-    task = ActionTask.objects.create(plan=plan, title=title, due_date=due_date, position=at)
+    task = ActionTask.objects.create(
+        plan=plan, title=title, due_date=due_date, position=at, assignee=assignee
+    )
     ids.insert(at, task.pk)
     _renumber(plan, ids)
     task.refresh_from_db()
@@ -222,13 +231,16 @@ def add_task(
 
 @transaction.atomic
 def update_task(task: ActionTask, changes: Mapping[str, Any], *, user: User) -> ActionTask:
-    """Rename, re-date, or complete (who and when are recorded) or reopen a task."""
+    """Rename, re-date, (un)assign, or complete (who and when are recorded) or reopen a task."""
     task = ActionTask.objects.select_related("plan").select_for_update().get(pk=task.pk)
     if "title" in changes:
         task.title = _check_title(changes["title"])
     if "due_date" in changes:
         _check_task_due(task.plan, changes["due_date"], "due_date")
         task.due_date = changes["due_date"]
+    if "assignee" in changes:
+        _check_owner(task.plan.tenant, changes["assignee"], "assignee")
+        task.assignee = changes["assignee"]
     if "done" in changes and bool(changes["done"]) != task.done:
         task.done = bool(changes["done"])
         task.completed_by = user if task.done else None

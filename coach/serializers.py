@@ -167,7 +167,16 @@ def details_for(recommendation: Recommendation) -> dict[str, Any]:
 class ActionTaskSerializer(serializers.ModelSerializer):
     class Meta:
         model = ActionTask
-        fields = ["id", "title", "position", "due_date", "done", "completed_by", "completed_at"]
+        fields = [
+            "id",
+            "title",
+            "position",
+            "due_date",
+            "done",
+            "assignee",
+            "completed_by",
+            "completed_at",
+        ]
         read_only_fields = fields
 
 
@@ -279,12 +288,18 @@ class TaskCreateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200, allow_blank=True)
     due_date = serializers.DateField(required=False, allow_null=True)
     position = serializers.IntegerField(required=False, min_value=0)
+    assignee = serializers.IntegerField(
+        required=False, allow_null=True, help_text="A member's user id; null for nobody."
+    )
 
 
 class TaskUpdateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200, required=False, allow_blank=True)
     due_date = serializers.DateField(required=False, allow_null=True)
     done = serializers.BooleanField(required=False)
+    assignee = serializers.IntegerField(
+        required=False, allow_null=True, help_text="A member's user id; null unassigns."
+    )
 
 
 class ReorderSerializer(serializers.Serializer):

@@ -138,14 +138,15 @@ class RecommendationDetailsView(TenantRecommendationMixin, generics.GenericAPIVi
 # --- Action plans --------------------------------------------------------------------------------
 
 
-def _member(tenant: Tenant, user_id: int | None) -> User | None:
-    """The user with this id among the tenant's members; 400 naming ``owner`` otherwise."""
+def _member(tenant: Tenant, user_id: int | None, field: str = "owner") -> User | None:
+    """The user with this id among the tenant's members; 400 naming ``field`` otherwise
+    (a user of another tenant is as unknown here as one who does not exist)."""
     if user_id is None:
         return None
     membership = Membership.objects.select_related("user").filter(tenant=tenant, user_id=user_id)
     found = membership.first()
     if found is None:
-        raise ValidationError({"owner": ["is not a member of this tenant"]})
+        raise ValidationError({field: ["is not a member of this tenant"]})
     return found.user
 
 
@@ -246,7 +247,10 @@ class ActionTaskListView(ActionPlanMixin, generics.GenericAPIView):
     def post(self, request: Request, tenant_id: str, pid: int) -> Response:
         given = TaskCreateSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        task = plans.add_task(self.get_plan(), **given.validated_data)
+        data = dict(given.validated_data)
+        if "assignee" in data:
+            data["assignee"] = _member(self.tenant, data["assignee"], "assignee")
+        task = plans.add_task(self.get_plan(), **data)
         return Response(ActionTaskSerializer(task).data, status=status.HTTP_201_CREATED)
 
 
@@ -265,7 +269,10 @@ class ActionTaskDetailView(ActionPlanMixin, generics.GenericAPIView):
     def patch(self, request: Request, tenant_id: str, pid: int, task_id: int) -> Response:
         given = TaskUpdateSerializer(data=request.data, partial=True)
         given.is_valid(raise_exception=True)
-        task = plans.update_task(self.get_task(), given.validated_data, user=self.user)
+        changes = dict(given.validated_data)
+        if "assignee" in changes:
+            changes["assignee"] = _member(self.tenant, changes["assignee"], "assignee")
+        task = plans.update_task(self.get_task(), changes, user=self.user)
         return Response(ActionTaskSerializer(task).data)
 
     def delete(self, request: Request, tenant_id: str, pid: int, task_id: int) -> Response:

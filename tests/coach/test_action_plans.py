@@ -271,3 +271,72 @@ def test_another_tenants_plans_and_recommendations_answer_404(api, tenant, other
     assert stolen.json()["detail"] == "recommendation: no such recommendation"
     assert ActionPlan.objects.get(pk=bob_plan["id"]).title == bob_plan["title"]
     assert Recommendation.objects.get(pk=bob_rec.pk).status == "new"  # Alice changed nothing
+
+
+# --- Assigning tasks to members ------------------------------------------------------------------
+
+
+def test_a_task_is_assigned_to_a_member_and_unassigned(api, tenant, make_user, add_member):
+    # given a plan with a task and a colleague in Alice's business
+    carol = make_user("carol")
+    add_member(tenant, carol, Role.MEMBER)
+    plan = _draft(api, tenant, tasks=[{"title": "Call Acme"}])
+    task_url = f"{_plans(tenant)}{plan['id']}/tasks/{plan['tasks'][0]['id']}/"
+
+    # when the task is assigned to her, then the API and the plan show it
+    assigned = api.patch(task_url, {"assignee": carol.pk}, format="json")
+    assert assigned.status_code == 200, assigned.json()
+    assert assigned.json()["assignee"] == carol.pk
+    shown = api.get(f"{_plans(tenant)}{plan['id']}/").json()
+    assert shown["tasks"][0]["assignee"] == carol.pk
+
+    # and a new task can be created already assigned
+    added = api.post(
+        f"{_plans(tenant)}{plan['id']}/tasks/", {"title": "Send reminders", "assignee": carol.pk}
+    )
+    assert added.status_code == 201, added.json()
+    assert added.json()["assignee"] == carol.pk
+
+    # when it is unassigned (null), nobody does it
+    cleared = api.patch(task_url, {"assignee": None}, format="json")
+    assert cleared.status_code == 200, cleared.json()
+    assert cleared.json()["assignee"] is None
+
+
+def test_a_task_cannot_be_assigned_to_a_non_member(api, tenant, other_tenant, bob, make_user):
+    # given an assigned task, a stranger (no business) and Bob (owner of another business)
+    plan = _draft(api, tenant, tasks=[{"title": "Call Acme"}])
+    task_id = plan["tasks"][0]["id"]
+    task_url = f"{_plans(tenant)}{plan['id']}/tasks/{task_id}/"
+    alice_id = api.get(f"{_plans(tenant)}{plan['id']}/").json()["owner"]
+    assert api.patch(task_url, {"assignee": alice_id}, format="json").status_code == 200
+    stranger = make_user("stranger")
+
+    for user_id in (stranger.pk, bob.pk, 987654):
+        # when assigned to someone outside Alice's business
+        response = api.patch(task_url, {"assignee": user_id}, format="json")
+        created = api.post(
+            f"{_plans(tenant)}{plan['id']}/tasks/", {"title": "x", "assignee": user_id}
+        )
+
+        # then a 400 names the field, and nothing changed
+        assert response.status_code == 400, user_id
+        assert response.json()["detail"] == "assignee: is not a member of this tenant"
+        assert created.status_code == 400, user_id
+        assert created.json()["detail"] == "assignee: is not a member of this tenant"
+    assert api.get(task_url).json()["assignee"] == alice_id
+    assert len(api.get(f"{_plans(tenant)}{plan['id']}/tasks/").json()) == 1
+
+
+def test_a_removed_user_leaves_the_task_unassigned(api, tenant, make_user, add_member):
+    carol = make_user("carol")
+    add_member(tenant, carol, Role.MEMBER)
+    plan = _draft(api, tenant, tasks=[{"title": "Call Acme"}])
+    task_url = f"{_plans(tenant)}{plan['id']}/tasks/{plan['tasks'][0]['id']}/"
+    api.patch(task_url, {"assignee": carol.pk}, format="json")
+
+    carol.delete()
+
+    response = api.get(task_url)
+    assert response.status_code == 200
+    assert response.json()["assignee"] is None
