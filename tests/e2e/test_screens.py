@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from coach import plans as plan_service
-from coach.models import ActionPlan, Recommendation
+from coach.models import ActionPlan, ActionTask, Recommendation
 from gateway.models import Membership, Role, Tenant
 from insights.daily import regenerate, run_today
 from insights.demo_data import story_periods
@@ -267,6 +267,23 @@ def test_plans_the_wizard_and_the_settings(transactional_db, chromium_browser):
         second = page.get_attribute(f"{plan} .plan-task:nth-child(2)", "data-task-id")
         page.click(f"{plan} .plan-task:nth-child(2) button[aria-label$='up']")
         page.wait_for_selector(f"{plan} .plan-task:first-child[data-task-id='{second}']")
+        # assign the first task with the keyboard, from its labelled picker: the first member
+        picker = f"{plan} .plan-task:first-child select.task-assignee"
+        label = page.text_content(f"{plan} .plan-task:first-child label[for]:has(+ select)")
+        assert (label or "").startswith("Assigned to, for ")
+        first_member = page.get_attribute(f"{picker} option:nth-child(2)", "value")
+        name = page.text_content(f"{picker} option:nth-child(2)")
+        page.focus(picker)
+        page.keyboard.press("ArrowDown")
+        page.wait_for_selector(f"[role=status]:has-text('assigned to {name}')")
+        assert off_loop(lambda: ActionTask.objects.get(pk=second).assignee_id) == int(
+            first_member or 0
+        )
+        # the focus stays on the picker of the redrawn card
+        assert page.evaluate("() => document.activeElement.classList.contains('task-assignee')")
+        page.select_option(picker, "")  # and unassigned again
+        page.wait_for_selector("[role=status]:has-text('unassigned')")
+        assert off_loop(lambda: ActionTask.objects.get(pk=second).assignee_id) is None
         both_widths(page, "44-plans")
 
         # the dashboard's card now offers "Open plan", not a second plan

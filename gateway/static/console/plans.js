@@ -1,7 +1,7 @@
 // Plans and tasks: the business's action plans (status, owner, due date, progress), each with its
-// tasks to tick off, re-date and reorder, its owner to assign, its outcome ("did it work?") and
-// the recommendation it came from. Every change goes through the API; its errors show at the
-// field that caused them.
+// tasks to tick off, re-date, reorder and assign to a member, its owner to assign, its outcome
+// ("did it work?") and the recommendation it came from. Every change goes through the API; its
+// errors show at the field that caused them.
 
 import { get } from "./api.js";
 import { formatDate, h, uid } from "./dom.js";
@@ -133,6 +133,18 @@ export async function renderPlans(root, ctx) {
     box.addEventListener("change", () => act(plan, () => ctx.api.updateTask(plan.id, task.id, { done: box.checked }), error).then((ok) => { if (ok) status.textContent = `${task.title}: ${box.checked ? "done" : "not done"}.`; }));
     const due = h("input", { type: "date", value: task.due_date || "", "aria-label": `Due date of ${task.title}`, "aria-describedby": error.id, dataset: { focusKey: `due-${task.id}` } });
     due.addEventListener("change", () => act(plan, () => ctx.api.updateTask(plan.id, task.id, { due_date: due.value || null }), error));
+    // who does it: one of the business's members, or nobody (the API refuses anyone else)
+    const assignee = h(
+      "select",
+      { id: uid("assignee"), class: "task-assignee", "aria-describedby": error.id, dataset: { focusKey: `assignee-${task.id}` } },
+      h("option", { value: "", selected: task.assignee === null || task.assignee === undefined }, "Unassigned"),
+      members.map((m) => h("option", { value: m.user_id, selected: m.user_id === task.assignee }, m.username)),
+    );
+    assignee.addEventListener("change", () =>
+      act(plan, () => ctx.api.updateTask(plan.id, task.id, { assignee: assignee.value ? Number(assignee.value) : null }), error).then((ok) => {
+        if (ok) status.textContent = `${task.title}: ${assignee.value ? `assigned to ${memberName(members, Number(assignee.value))}` : "unassigned"}.`;
+      }),
+    );
     const move = (delta) => {
       const order = plan.tasks.map((t) => t.id);
       const [moved] = order.splice(index, 1);
@@ -147,6 +159,8 @@ export async function renderPlans(root, ctx) {
       h(
         "div",
         { class: "task-tools" },
+        h("label", { for: assignee.id, class: "sr-only" }, `Assigned to, for ${task.title}`),
+        assignee,
         due,
         h("button", { type: "button", class: "icon-btn", "aria-label": `Move “${task.title}” up`, disabled: index === 0 || !editable, onclick: () => move(-1), dataset: { focusKey: `up-${task.id}` } }, "↑"),
         h("button", { type: "button", class: "icon-btn", "aria-label": `Move “${task.title}” down`, disabled: index === plan.tasks.length - 1 || !editable, onclick: () => move(1), dataset: { focusKey: `down-${task.id}` } }, "↓"),
