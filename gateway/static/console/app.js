@@ -8,6 +8,7 @@ import { $, h } from "./dom.js";
 import { openFeedback } from "./feedback.js";
 import { renderImports } from "./imports.js";
 import { renderBusinessSettings } from "./business.js";
+import "./destinations.js"; // registers the Settings page's Slack and webhooks section
 import { loadGlossary } from "./glossary.js";
 import { showInvite } from "./invite.js";
 import { renderNav } from "./nav.js";
