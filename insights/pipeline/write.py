@@ -28,7 +28,7 @@ from coach.services import build_evidence, build_recommendations
 from coach.vocabulary import Priority
 from gateway.logs import tenant_context
 from insights import portfolio, telemetry
-from insights.forecast.alerts import close_breaches, open_breaches
+from insights.forecast.alerts import breach_alerts, close_breaches
 from insights.models import Insight, InsightFailure, InsightSchedule
 from insights.pipeline.bulk_copy import allocate_ids, copy_in, copy_through
 from insights.pipeline.digest import digests_for
@@ -115,7 +115,7 @@ def write(
         _record_failures(failed, task_id, result)
         written = fresh + replacing
         _move_schedules(written, schedules)
-        alerts += _forecast_alerts(written)
+        alerts += _forecast_alerts(written, alerts)
         alerts += record_progress([(p.tenant, one) for p in written for one in p.plans])
         notify_members(alerts)  # the inbox rows in this transaction; pushed after commit
         if mode != Mode.HISTORY:  # the morning email and insight.created, sent after commit
@@ -307,16 +307,17 @@ def _with_impacts(p: InsightPlan, recs: list[Recommendation]) -> list[Recommenda
     return recs
 
 
-def _forecast_alerts(written: Sequence[InsightPlan]) -> list[Message]:
-    """The buffer-breach alerts of the written insights, once per breach (see
-    insights/forecast/alerts.py); insights that read a forecast without a breach close it."""
+def _forecast_alerts(written: Sequence[InsightPlan], alerts: list[Message]) -> list[Message]:
+    """The buffer-breach alerts of the written insights, once per breach, joined to the day's
+    critical cash alert when there is one (see insights/forecast/alerts.py); insights that read
+    a forecast without a breach close it."""
     breaching = [
         (p.tenant, p.day, p.breach, (p.forecast or {}).get("buffer", "0"))
         for p in written
         if p.breach is not None
     ]
     close_breaches([(p.tenant.pk, p.day) for p in written if p.forecast and p.breach is None])
-    return open_breaches(breaching)
+    return breach_alerts(breaching, alerts)
 
 
 def _compute_forecasts(tenant_ids: Sequence[UUID]) -> None:

@@ -26,10 +26,11 @@ FORECAST_URL = "/v1/tenants/{}/forecast/"
 
 
 def _breach_alerts(tenant) -> list[Notification]:
+    """The alerts that carried a breach (to one member: the tenant fixture has one)."""
     return [
         n
         for n in Notification.objects.filter(tenant=tenant, kind="coach_alert")
-        if (n.data or {}).get("kind") == "forecast_breach"
+        if (n.data or {}).get("forecast_breach")
     ]
 
 
@@ -117,11 +118,14 @@ def test_the_breach_alert_goes_out_once_per_breach(
         run_batch([(tenant.pk, day + timedelta(days=1))])
         run_batch([(tenant.pk, day + timedelta(days=2))], mode=Mode.REPLACE)
 
-    # then the critical breach alert went out once, with its dates
+    # then the breach went out once, with its dates, joined to the morning's critical cash
+    # alert (one alert about cash, not two)
     alerts = _breach_alerts(tenant)
     assert len(alerts) == 1
-    assert "below your buffer" in alerts[0].title
-    assert alerts[0].data["buffer_breach"]["p50"]
+    assert "falls below your buffer of" in alerts[0].body
+    assert alerts[0].data["forecast_breach"]["buffer_breach"]["p50"]
+    assert alerts[0].data["category"] == "cash_flow"
+    assert Notification.objects.filter(tenant=tenant, kind="coach_alert").count() == 1
     assert ForecastAlert.objects.filter(tenant=tenant, closed_on__isnull=True).count() == 1
 
     # when an injection of cash ends the breach, the next insight closes it
