@@ -2,16 +2,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from coach import glossary
 from coach.catalog.base import METRICS
 from coach.catalog.formatting import format_metric
 from coach.models import (
     ActionPlan,
     ActionTask,
     AnswerSource,
+    AnswerStatus,
     Conversation,
     Message,
     MessageRole,
@@ -21,30 +22,11 @@ from coach.models import (
     Status,
 )
 
-# Labels for the metric cards of the details view.
-METRIC_LABELS = {
-    "runway_days": "Cash runway",
-    "net_burn": "Net burn / month",
-    "cash_balance": "Cash balance",
-    "cash_months_of_expenses": "Cash buffer",
-    "dso": "Days sales outstanding",
-    "dpo": "Days payables outstanding",
-    "dio": "Days inventory outstanding",
-    "cash_conversion_cycle": "Cash conversion cycle",
-    "gross_margin": "Gross margin",
-    "net_margin": "Net margin",
-    "operating_expense_ratio": "Opex / revenue",
-    "payroll_ratio": "Payroll / revenue",
-    "revenue_growth_mom": "Revenue, month on month",
-    "revenue_growth_yoy": "Revenue, year on year",
-    "revenue_growth_3m": "Revenue, last 3 months",
-}
-
 
 def metric_card(key: str, value: float | None, currency: str) -> dict[str, Any]:
     return {
         "key": key,
-        "label": METRIC_LABELS.get(key, key.replace("_", " ").capitalize()),
+        "label": glossary.label(key),  # the glossary's words, as the console's tabs use
         "value": value,
         "unit": METRICS.get(key, "number"),
         "formatted": format_metric(key, value, currency),
@@ -309,21 +291,14 @@ class ReorderSerializer(serializers.Serializer):
 # --- "Tell me more" ------------------------------------------------------------------------------
 
 
-# An assistant answer the ``llm`` queue has not produced yet is stored with this marker in
-# ``fallback_reason`` (and empty content); the API shows it as ``status: "pending"``.
-ANSWER_PENDING = "pending"
+# An assistant answer the ``llm`` queue has not produced yet has ``status = "pending"`` (and empty
+# content); the API shows it as ``status: "pending"`` and ``source: "pending"``.
+ANSWER_PENDING = AnswerStatus.PENDING.value
 
 
 def is_pending(message: Message) -> bool:
     """Whether this is an answer still being produced (see ``coach.chat.produce_answer``)."""
-    return message.role == MessageRole.ASSISTANT and message.fallback_reason == ANSWER_PENDING
-
-
-class AnswerStatus(models.TextChoices):
-    """Whether an answer is stored yet (``pending`` ones arrive as ``chat.done``)."""
-
-    PENDING = ANSWER_PENDING, "Being produced"
-    DONE = "done", "Stored"
+    return message.role == MessageRole.ASSISTANT and message.status == AnswerStatus.PENDING
 
 
 class MessageSerializer(serializers.ModelSerializer):
