@@ -149,7 +149,7 @@ function draw(container, { labels, series, title, format = String, labelFormat =
 }
 
 /**
- * A forecast: for each of `bands` = [{name, low, mid, high, color}] a shaded P10–P90 band and its
+ * A forecast: for each of `bands` = [{name, p10, p50, p90, color}] a shaded P10–P90 band and its
  * median line, over `labels` (ISO dates); `lines` = [{name, value, color}] are horizontal lines
  * (the buffer, zero); `markers` = [{at, text, color}] are vertical lines at a date (the breach),
  * drawn where the date falls between two labels. Values are numbers; `format` writes them.
@@ -169,7 +169,7 @@ export function bandChart(container, options) {
 
 function drawBands(container, { labels, bands, lines = [], markers = [], title, format = String, labelFormat = String, height = 240 }) {
   container.replaceChildren();
-  const values = [...bands.flatMap((b) => [...b.low, ...b.high]), ...lines.map((l) => l.value)];
+  const values = [...bands.flatMap((b) => [...b.p10, ...b.p90]), ...lines.map((l) => l.value)];
   if (!labels.length || !values.length) {
     const empty = document.createElement("p");
     empty.className = "muted";
@@ -210,15 +210,15 @@ function drawBands(container, { labels, bands, lines = [], markers = [], title, 
 
   bands.forEach((band, index) => {
     const color = band.color || PALETTE[index % PALETTE.length];
-    const upper = band.high.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`);
-    const lower = band.low.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).reverse();
+    const upper = band.p90.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`);
+    const lower = band.p10.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).reverse();
     svg.append(el("polygon", { points: [...upper, ...lower].join(" "), fill: color, "fill-opacity": 0.16, stroke: "none", class: "band", "data-name": band.name }));
-    const d = band.mid.map((v, i) => `${i ? "L" : "M"}${x(i).toFixed(1)},${y(v).toFixed(1)}`).join("");
+    const d = band.p50.map((v, i) => `${i ? "L" : "M"}${x(i).toFixed(1)},${y(v).toFixed(1)}`).join("");
     svg.append(el("path", { d, fill: "none", stroke: color, "stroke-width": 2.5, class: "median", "data-name": band.name }));
     const dots = el("g", { fill: color });
-    band.mid.forEach((v, i) => {
+    band.p50.forEach((v, i) => {
       const dot = el("circle", { cx: x(i), cy: y(v), r: 3 });
-      dot.append(el("title", {}, `${band.name}, ${labelFormat(labels[i])}: ${format(v)} (P10 ${format(band.low[i])}, P90 ${format(band.high[i])})`));
+      dot.append(el("title", {}, `${band.name}, ${labelFormat(labels[i])}: ${format(v)} (P10 ${format(band.p10[i])}, P90 ${format(band.p90[i])})`));
       dots.append(dot);
     });
     svg.append(dots);

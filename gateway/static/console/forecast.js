@@ -46,9 +46,9 @@ function series(forecast, view) {
   const rows = view === "weeks" ? forecast.weeks : forecast.months;
   return {
     labels: rows.map((r) => (view === "weeks" ? r.week_start : `${r.month}-01`)),
-    low: rows.map((r) => Number(r.p10)),
-    mid: rows.map((r) => Number(r.p50)),
-    high: rows.map((r) => Number(r.p90)),
+    p10: rows.map((r) => Number(r.p10)),
+    p50: rows.map((r) => Number(r.p50)),
+    p90: rows.map((r) => Number(r.p90)),
   };
 }
 
