@@ -24,6 +24,7 @@ from gateway.models import Membership
 from insights.forecast.store import latest_stored
 from insights.models import Insight
 from notifications.live import send_to_user
+from notifications.models import LiveConnection
 
 # Open recommendations older than this are not a business's "top alert" any more.
 TOP_ALERT_DAYS = 14
@@ -118,7 +119,15 @@ def announce(tenant_ids: Iterable[UUID]) -> None:
         per_user[user_id].add(str(tenant_id))
     if not per_user:
         return
-    sockets = Membership.objects.filter(user_id__in=list(per_user), tenant__is_active=True)
-    for user_id, tenant_id in sockets.values_list("user_id", "tenant_id"):
+    # Only where those members have a socket open right now (the recorded live connections): an
+    # adviser who belongs to thousands of businesses is not sent thousands of events per batch
+    # for sockets that do not exist (it was most of a daily batch's time).
+    sockets = (
+        LiveConnection.objects.filter(user_id__in=list(per_user), tenant__is_active=True)
+        .order_by()
+        .values_list("user_id", "tenant_id")
+        .distinct()
+    )
+    for user_id, tenant_id in sockets:
         payload = {"type": "portfolio.changed", "tenant_ids": sorted(per_user[user_id])}
         send_to_user(tenant_id, user_id, payload)  # best effort: logs a loss, never raises
