@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from axes.helpers import get_cool_off  # type: ignore[import-untyped]  # axes ships no types
+from axes.helpers import get_cool_off  # axes ships no types: ignored in pyproject
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 

@@ -10,7 +10,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from axes.models import AccessAttempt  # type: ignore[import-untyped]  # axes ships no types
+from axes.models import AccessAttempt  # axes ships no types: ignored in pyproject
 
 from tests.processes import daphne_server
 
