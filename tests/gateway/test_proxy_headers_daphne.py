@@ -4,9 +4,11 @@ X-Forwarded-For buys no fresh login allowance, and the lockout records the real 
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import urllib.error
 import urllib.request
+import uuid
 from pathlib import Path
 
 import pytest
@@ -55,8 +57,16 @@ def login(port: int, username: str, forwarded_for: str) -> int:
     return post(port, username, forwarded_for)[0]
 
 
+def own_counters() -> str:
+    """A cache prefix of this test's own: the run's other login tests from 127.0.0.1 must not
+    have used up the per-address allowance this test counts on."""
+    return f"{os.environ['CACHE_KEY_PREFIX']}-{uuid.uuid4().hex[:8]}"
+
+
 def test_the_procfile_web_process_ignores_a_forged_x_forwarded_for():
-    with daphne_server(options=procfile_daphne_options(), THROTTLE_LOGIN="3/min") as (_, port):
+    with daphne_server(
+        options=procfile_daphne_options(), THROTTLE_LOGIN="3/min", CACHE_KEY_PREFIX=own_counters()
+    ) as (_, port):
         statuses = [login(port, f"nobody{i}", f"198.51.100.{i}") for i in range(4)]
     assert statuses == [401, 401, 401, 429]
     # the lockout counted the attempts against the real peer, not the forged addresses
@@ -65,7 +75,10 @@ def test_the_procfile_web_process_ignores_a_forged_x_forwarded_for():
 
 def test_behind_one_proxy_the_address_it_appended_counts():
     with daphne_server(
-        options=procfile_daphne_options(), NUM_PROXIES="1", THROTTLE_LOGIN="3/min"
+        options=procfile_daphne_options(),
+        NUM_PROXIES="1",
+        THROTTLE_LOGIN="3/min",
+        CACHE_KEY_PREFIX=own_counters(),
     ) as (_, port):
         forged = [login(port, f"nobody{i}", f"6.6.6.{i}, 203.0.113.7") for i in range(4)]
         other_client = login(port, "nobody9", "203.0.113.8")
@@ -80,7 +93,7 @@ def test_behind_one_proxy_the_address_it_appended_counts():
 def test_the_lockout_answers_through_the_asgi_server(django_user_model):
     # daphne runs Django's middleware asynchronously: axes' lockout takes its async path there
     django_user_model.objects.create_user(username="carol", password="pw-carol")
-    with daphne_server(AXES_FAILURE_LIMIT="2") as (_, port):
+    with daphne_server(AXES_FAILURE_LIMIT="2", CACHE_KEY_PREFIX=own_counters()) as (_, port):
         statuses = [login(port, "carol", "198.51.100.1") for _ in range(2)]
         status, headers, body = post(port, "carol", "198.51.100.1", password="pw-carol")
     assert statuses == [401, 429]

@@ -11,6 +11,7 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from config.celery import app
 from gateway.models import Invitation, Membership, Role
 from tests.conftest import client_for
 from tests.notifications.receivers import smtp_server  # noqa: F401 - fixture
@@ -172,6 +173,8 @@ def test_the_invitation_email_goes_out_through_the_worker(
     port, inbox = smtp_server
     monkeypatch.setenv("EMAIL_HOST", "127.0.0.1")
     monkeypatch.setenv("EMAIL_PORT", str(port))
+    with app.connection_for_write() as conn:  # no earlier test's email waiting for this worker
+        app.amqp.queues["notifications"].bind(conn.default_channel).purge()
     with celery_worker("notifications"):
         sent = invite(client_for(alice), tenant, "carol@example.com")
         (message,) = inbox.wait_for(1, kind="invitation")
