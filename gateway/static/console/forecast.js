@@ -36,7 +36,12 @@ export function forecastSummary(forecast) {
   const breach = dateRange(forecast.buffer_breach);
   if (!zero && !breach) return "Cash stays above your buffer for the next 12 months in most outcomes.";
   const parts = [];
-  if (breach) parts.push(`Cash falls below your buffer on ${breach}`);
+  // The forecast starts where the books end (the last closed month), so a breach it finds in the
+  // first weeks may already be behind today: say that, not a date in the past as if to come.
+  const today = new Date().toISOString().slice(0, 10);
+  const past = forecast.buffer_breach && forecast.buffer_breach.p50 && forecast.buffer_breach.p50 < today;
+  if (past) parts.push(`Cash has been below your buffer since about ${formatDate(forecast.buffer_breach.p50)}`);
+  else if (breach) parts.push(`Cash falls below your buffer on ${breach}`);
   if (zero) parts.push(`runs out on ${zero}`);
   else parts.push("stays above zero for the next 12 months");
   return `${parts.join("; ")}.`;
