@@ -4,7 +4,6 @@ WebSocket. The cash-crunch tenant's critical alert reaches its member and nobody
 from __future__ import annotations
 
 import json
-import time
 from datetime import UTC, date, datetime
 
 import pytest
@@ -13,7 +12,7 @@ from gateway.services import create_tenant, issue_token
 from insights import dispatch
 from insights.models import Insight, InsightSchedule
 from insights.tasks import publish_batch
-from tests.notifications.conftest import recv, ws_connect
+from tests.notifications.conftest import received_within, recv, ws_connect
 from tests.processes import celery_worker, daphne_server
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -24,17 +23,6 @@ def _replayed(ws) -> list[dict]:
     messages = []
     while (message := recv(ws))["type"] != "replay_done":
         messages.append(message)
-    return messages
-
-
-def _received_within(ws, seconds: float) -> list[dict]:
-    """Every message that arrives within ``seconds``."""
-    messages, deadline = [], time.monotonic() + seconds
-    while (left := deadline - time.monotonic()) > 0:
-        try:
-            messages.append(json.loads(ws.recv(timeout=left)))
-        except TimeoutError:
-            break
     return messages
 
 
@@ -73,7 +61,7 @@ def test_the_cash_crunch_alert_reaches_its_member_and_no_one_else(alice, bob, bo
         assert alert["data"]["insight_date"] == "2026-02-10"
         # ... and Bob, connected to his own tenant, receives nothing of it (only that his own
         # business's insight changed, for his portfolio page)
-        for message in _received_within(bob_ws, 2.0):
+        for message in received_within(bob_ws, 2.0):
             assert message == {"type": "portfolio.changed", "tenant_ids": [str(healthy.pk)]}
 
     assert Insight.objects.filter(local_date=date(2026, 2, 10)).count() == 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -59,6 +60,17 @@ def nothing_within(ws: ClientConnection, seconds: float) -> bool:
     except TimeoutError:
         return True
     return False
+
+
+def received_within(ws: ClientConnection, seconds: float) -> list[dict[str, Any]]:
+    """Every message that arrives within ``seconds``."""
+    messages, deadline = [], time.monotonic() + seconds
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            messages.append(json.loads(ws.recv(timeout=left)))
+        except TimeoutError:
+            break
+    return messages
 
 
 def close_code(ws: ClientConnection, timeout: float = 5.0) -> int | None:
