@@ -13,6 +13,7 @@ from config.routing import websocket_urlpatterns  # noqa: E402
 from config.websocket_server import (  # noqa: E402
     install_message_size_close,
     install_overload_refusal,
+    install_raw_form_bodies,
 )
 from gateway.ws_auth import OriginCheck, WebSocketAuthStack  # noqa: E402
 from gateway.ws_gate import ConnectGate  # noqa: E402
@@ -23,5 +24,6 @@ gate = ConnectGate(OriginCheck(WebSocketAuthStack(URLRouter(websocket_urlpattern
 
 install_message_size_close()  # daphne's 1 MiB limit answers 4009, not a dropped connection
 install_overload_refusal(gate.behind)  # under daphne, while behind: 503 before any parsing
+install_raw_form_bodies()  # under daphne, a form POST's body is parsed once, by Django
 
 application = ProtocolTypeRouter({"http": django_asgi_app, "websocket": gate})

@@ -134,5 +134,6 @@ from insights.imports.models import (  # noqa: E402, F401
     DataImport,
     MovementAlert,
     NormalMovement,
+    SeenAgain,
     StatementBalance,
 )

@@ -12,16 +12,26 @@ from insights.imports.periods import looks_like_periods
 from insights.imports.reports import looks_like_quickbooks, looks_like_xero
 from insights.imports.tables import csv_rows, decode_text
 
+# How much of a file is read to tell a bank statement, which is then read in blocks, from the rest.
+HEAD_BYTES = 4096
+
+
+def detect_head(head: bytes) -> ImportKind | None:
+    """OFX when the file's first bytes say so (the rest of the file need not be read)."""
+    upper = head[:HEAD_BYTES].lstrip(b"\xef\xbb\xbf\r\n\t ").upper()
+    if upper.startswith(b"OFXHEADER") or b"<OFX>" in upper or b"<?OFX" in upper:
+        return ImportKind.OFX
+    return None
+
 
 def detect(data: bytes) -> ImportKind:
     if not data.strip():
         raise fail("file", "is empty")
     if data[:4] == b"PK\x03\x04":
         return ImportKind.PERIODS_XLSX
-    head = data[:4096].lstrip(b"\xef\xbb\xbf\r\n\t ")
-    upper = head.upper()
-    if upper.startswith(b"OFXHEADER") or b"<OFX>" in upper or b"<?OFX" in upper:
-        return ImportKind.OFX
+    if found := detect_head(data):
+        return found
+    head = data[:HEAD_BYTES].lstrip(b"\xef\xbb\xbf\r\n\t ")
     if head.startswith(b"<"):
         raise fail("file", "is XML or HTML but not an OFX statement (no OFX header)")
     if head.startswith((b"{", b"[")):

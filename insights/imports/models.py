@@ -113,6 +113,28 @@ class BankTransaction(models.Model):
         return f"{self.posted_on} {self.amount} {self.payee}"
 
 
+class SeenAgain(models.Model):
+    """A transaction another import also held and skipped as a duplicate. Undoing the import
+    that wrote the transaction hands it to the earliest such import still standing, whose
+    statement holds it too, instead of deleting it."""
+
+    transaction = models.ForeignKey(
+        BankTransaction, on_delete=models.CASCADE, related_name="seen_again"
+    )
+    data_import = models.ForeignKey(DataImport, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["transaction", "data_import"], name="seen_again_once_per_import"
+            )
+        ]
+        indexes = [models.Index(fields=["data_import"], name="seen_again_import_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.transaction_id} in {self.data_import_id}"
+
+
 class StatementBalance(models.Model):
     """A statement's ledger balance (``amount`` at the end of ``as_of``): the anchor of the
     account's daily cash. ``start``/``end``: the days the statement covers."""

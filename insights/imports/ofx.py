@@ -1,10 +1,11 @@
 """Bank and card statements in OFX/QFX, 1.x (SGML) and 2.x (XML), read by ofxtools.
 
-ofxtools reads the header and tokenises the body; each aggregate this module needs (the account,
-every ``STMTTRN``, the ledger balance) is converted and validated by ofxtools' own models as soon
-as it closes, pushed to the sink, and dropped from the tree: a 50,000-transaction statement is
-never held as 50,000 objects. A DTD in an XML prolog (the way to an entity-expansion attack) is
-refused by defusedxml before anything else reads the file; ofxtools itself expands no entity.
+ofxtools reads the header and tokenises the body, which is read from the file in blocks; each
+aggregate this module needs (the account, every ``STMTTRN``, the ledger balance) is converted and
+validated by ofxtools' own types as soon as it closes, pushed to the sink, and dropped from the
+tree: neither the file nor its 50,000 transactions are ever held in memory whole. A DTD in an
+XML prolog (the way to an entity-expansion attack) is refused by defusedxml before anything else
+reads the file; ofxtools itself expands no entity.
 
 A transaction's posted date is the day the bank printed (``20010312225109.000[-5:EST]`` is
 12 March), not that instant moved to UTC. A transaction with a MEMO and no NAME is paid to its
@@ -13,6 +14,7 @@ memo.
 
 from __future__ import annotations
 
+import codecs
 import io
 import logging
 import re
@@ -20,7 +22,7 @@ import warnings
 import xml.etree.ElementTree as ET
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, BinaryIO
 
 import defusedxml.ElementTree as DET
 from defusedxml import DefusedXmlException
@@ -40,15 +42,18 @@ logging.getLogger("ofxtools").setLevel(logging.WARNING)
 _DATE = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})")
 _PROLOG_END = re.compile(rb"<OFX[\s>]", re.IGNORECASE)
 _CENT = Decimal("0.01")
+# The header (and any XML prolog) must lie in the first HEAD_BYTES; the body is read in blocks.
+HEAD_BYTES = 64 * 1024
+BLOCK_BYTES = 256 * 1024
 
 
-def refuse_dtd(data: bytes) -> None:
+def refuse_dtd(head: bytes) -> None:
     """An XML prolog parsed by defusedxml: a DOCTYPE or entity declaration is refused."""
-    head = data[:65536].lstrip(b"\xef\xbb\xbf\r\n\t ")
-    if not head.startswith(b"<?xml") and b"<!DOCTYPE" not in head.upper():
+    start = head.lstrip(b"\xef\xbb\xbf\r\n\t ")
+    if not start.startswith(b"<?xml") and b"<!DOCTYPE" not in start.upper():
         return
-    found = _PROLOG_END.search(data)
-    prolog = data[: found.start()] if found else data[:65536]
+    found = _PROLOG_END.search(head)
+    prolog = head[: found.start()] if found else head
     # the OFX processing instruction is not XML to defusedxml's parser: drop it, keep the rest
     prolog = re.sub(rb"<\?OFX[^>]*\?>", b"", prolog)
     try:
@@ -61,42 +66,71 @@ def refuse_dtd(data: bytes) -> None:
         raise fail("file", f"has a malformed XML prolog ({exc})") from None
 
 
-def read_ofx(data: bytes, sink: BankSink) -> None:
-    refuse_dtd(data)
+def read_ofx(source: BinaryIO, sink: BankSink) -> None:
+    """Read the statement in ``source`` (rewound) block by block: only the header and one
+    block of the body are ever in memory, whatever the file's size."""
+    source.seek(0)
+    head = source.read(HEAD_BYTES)
+    refuse_dtd(head)
+    body = _PROLOG_END.search(head)
+    if body is None:
+        raise fail("file", f"has no <OFX> element in its first {HEAD_BYTES // 1024} KB")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            _, message = parse_header(io.BytesIO(data))
+            header, _ = parse_header(io.BytesIO(head[: body.start()] + b"<OFX>"))
     except (OFXHeaderError, UnicodeDecodeError, ValueError) as exc:
         raise fail("header", f"is not an OFX header ({str(exc).splitlines()[0][:200]})") from None
-    builder = _Builder(sink, message)
-    # lines are counted in the body; the header's lines come first in the file
-    body = message.lstrip()
-    found = data.find(body[:40].encode("utf-8", "replace"))
-    if found >= 0:
-        builder.line += data[:found].count(b"\n") - message[: len(message) - len(body)].count("\n")
+    builder = _Builder(sink)
+    builder.line = head[: body.start()].count(b"\n") + 1
+    decoder = codecs.getincrementaldecoder(header.codec)(errors="strict")
+    source.seek(body.start())
+    pending = ""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        builder.read()
+        while True:
+            block = source.read(BLOCK_BYTES)
+            try:
+                pending += decoder.decode(block, final=not block)
+            except UnicodeDecodeError as exc:
+                raise fail(
+                    "file", f"is not {header.codec} text ({exc.reason})", line=builder.line
+                ) from None
+            if not block:
+                builder.feed_block(pending)
+                break
+            cut = _cut(pending)
+            builder.feed_block(pending[:cut])
+            pending = pending[cut:]
+    builder.close_document()
+
+
+def _cut(text: str) -> int:
+    """Where ``text`` can be split so that no tag, value or CDATA section spans the split: just
+    before its last tag (or the tag holding an unclosed CDATA section)."""
+    cdata = text.rfind("<![CDATA[")
+    if cdata > text.rfind("]]>"):
+        return max(0, text.rfind("<", 0, cdata))
+    return max(0, text.rfind("<"))
 
 
 class _Builder(TreeBuilder):
-    def __init__(self, sink: BankSink, text: str) -> None:
+    def __init__(self, sink: BankSink) -> None:
         super().__init__()
-        self.sink, self.text = sink, text
+        self.sink = sink
         self.stack: list[tuple[ET.Element, int]] = []
-        self.line, self._counted = 1, 0
+        self.line = 1
         self.currency = ""
         self.span: tuple[date | None, date | None] = (None, None)
         self.ledger: tuple[Decimal | None, date | None] = (None, None)
         self.statements = 0
 
-    def read(self) -> None:
-        """ofxtools' ``feed``, keeping track of the line each tag is on."""
-        text = self.text
+    def feed_block(self, text: str) -> None:
+        """ofxtools' ``feed`` over one block, keeping track of the line each tag is on."""
+        counted = 0
         for match in self.regex.finditer(text):
-            self.line += text.count("\n", self._counted, match.start())
-            self._counted = match.start()
+            self.line += text.count("\n", counted, match.start())
+            counted = match.start()
             groups = match.groupdict()
             tail = self._groomstring(groups["tail"])
             tag = groups["tag"]
@@ -107,6 +141,9 @@ class _Builder(TreeBuilder):
                 self._feedmatch(tag, value, groups["closetag"])
             except ParseError as exc:
                 raise fail("file", f"malformed OFX: {exc}", line=self.line) from None
+        self.line += text.count("\n", counted)
+
+    def close_document(self) -> None:
         if self.stack:
             element, line = self.stack[-1]
             raise fail("file", f"<{element.tag}> opened on line {line} is never closed")

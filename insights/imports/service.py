@@ -15,6 +15,7 @@ undo is refused, naming the month).
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 import unicodedata
 import zlib
@@ -22,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import PurePosixPath, PureWindowsPath
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -54,6 +55,7 @@ from insights.imports.models import (
     ImportKind,
     ImportStatus,
     MovementAlert,
+    SeenAgain,
     StatementBalance,
 )
 from insights.metrics import MONEY_FIELDS
@@ -104,18 +106,27 @@ def clean_file_name(name: str) -> str:
 def run_import(
     tenant: Tenant,
     user: Any,
-    data: bytes,
+    source: bytes | BinaryIO,
     *,
     file_name: str = "",
     kind: str | None = None,
     dry_run: bool = False,
     options: Options | None = None,
 ) -> Outcome:
+    """Import ``source`` (the file's bytes, or a seekable binary file: a bank statement is then
+    read from it block by block, never whole)."""
     options = options or Options()
-    if len(data) > MAX_UPLOAD_BYTES:
+    upload: BinaryIO = io.BytesIO(source) if isinstance(source, bytes) else source
+    size, digest = _measure(upload)
+    if size > MAX_UPLOAD_BYTES:
         raise fail("file", f"is larger than {MAX_UPLOAD_BYTES // 2**20} MB")
     try:
-        chosen = ImportKind(kind) if kind else detect.detect(data)
+        if kind:
+            chosen = ImportKind(kind)
+        else:
+            upload.seek(0)
+            head = upload.read(detect.HEAD_BYTES)
+            chosen = detect.detect_head(head) or detect.detect(head + upload.read())
     except ValueError:
         raise fail("kind", f"unknown kind {kind!r}; one of {', '.join(ImportKind)}") from None
     except ImportFailed as exc:
@@ -128,12 +139,12 @@ def run_import(
                 tenant=tenant,
                 created_by=user if getattr(user, "pk", None) else None,
                 file_name=clean_file_name(file_name),
-                size=len(data),
-                sha256=hashlib.sha256(data).hexdigest(),
+                size=size,
+                sha256=digest,
                 kind=chosen,
             )
             writer = _Writer(tenant, record)
-            _read(chosen, data, writer, options)
+            _read(chosen, upload, writer, options)
             writer.finish()
             outcome = Outcome(
                 None if dry_run else record,
@@ -167,7 +178,25 @@ def _lock_tenant(tenant: Tenant) -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
-def _read(kind: ImportKind, data: bytes, writer: _Writer, options: Options) -> None:
+def _measure(upload: BinaryIO) -> tuple[int, str]:
+    """The file's size and SHA-256, read in blocks."""
+    upload.seek(0)
+    digest = hashlib.sha256()
+    size = 0
+    while block := upload.read(2**20):
+        size += len(block)
+        digest.update(block)
+        if size > MAX_UPLOAD_BYTES:
+            break
+    return size, digest.hexdigest()
+
+
+def _read(kind: ImportKind, upload: BinaryIO, writer: _Writer, options: Options) -> None:
+    if kind == ImportKind.OFX:
+        ofx.read_ofx(upload, writer)
+        return
+    upload.seek(0)
+    data = upload.read()
     if kind == ImportKind.PERIODS_CSV:
         writer.periods(periods.periods_from_table(_csv(data), unit="line"))
     elif kind == ImportKind.PERIODS_XLSX:
@@ -179,8 +208,6 @@ def _read(kind: ImportKind, data: bytes, writer: _Writer, options: Options) -> N
         if not reports.looks_like_xero(doc):
             raise fail("file", "is not a Xero Reports response (no Reports list)")
         writer.periods(reports.read_xero(doc))
-    elif kind == ImportKind.OFX:
-        ofx.read_ofx(data, writer)
     elif kind == ImportKind.BANK_CSV:
         bank_csv.read_bank_csv(
             _csv(data),
@@ -320,11 +347,25 @@ class _Writer:
                 ],
             )
             added = cursor.rowcount
+            if added < len(rows):
+                self._seen_again(self.current, [t.bank_id for t in rows])
         entry = self.accounts[self.current.pk]
         entry["added"] += added
         entry["duplicates"] += len(rows) - added
         self.added += added
         self.duplicates += len(rows) - added
+
+    def _seen_again(self, account: BankAccount, bank_ids: list[str]) -> None:
+        """Note which of these transactions an earlier import wrote (see ``SeenAgain``)."""
+        SeenAgain.objects.bulk_create(
+            [
+                SeenAgain(transaction_id=pk, data_import=self.record)
+                for pk in BankTransaction.objects.filter(account=self.current, bank_id__in=bank_ids)
+                .exclude(data_import=self.record)
+                .values_list("pk", flat=True)
+            ],
+            ignore_conflicts=True,
+        )
 
     # --- the periods side -------------------------------------------------------------------
 
@@ -494,6 +535,8 @@ def undo_import(record: DataImport, user: Any) -> DataImport:
                 **{f: (None if v is None else Decimal(v)) for f, v in before.items()},
             )
     MovementAlert.objects.filter(data_import=record).delete()
+    SeenAgain.objects.filter(data_import=record).delete()
+    _hand_over(record)
     removed, _ = BankTransaction.objects.filter(data_import=record).delete()
     StatementBalance.objects.filter(data_import=record).delete()
     BankAccount.objects.filter(
@@ -506,3 +549,23 @@ def undo_import(record: DataImport, user: Any) -> DataImport:
     if changes or removed:
         books_changed(tenant)
     return record
+
+
+def _hand_over(record: DataImport) -> None:
+    """The undone import's transactions that a standing import saw again go to the earliest of
+    those imports: its statement holds them too, so they stay."""
+    sightings = (
+        SeenAgain.objects.filter(transaction__data_import=record)
+        .exclude(data_import__status=ImportStatus.UNDONE)
+        .order_by("transaction_id", "data_import_id")
+        .values_list("pk", "transaction_id", "data_import_id")
+    )
+    heirs: dict[int, tuple[int, int]] = {}
+    for pk, transaction_id, import_id in sightings:
+        heirs.setdefault(transaction_id, (pk, import_id))
+    by_import: dict[int, list[int]] = {}
+    for transaction_id, (_, import_id) in heirs.items():
+        by_import.setdefault(import_id, []).append(transaction_id)
+    for import_id, transaction_ids in by_import.items():
+        BankTransaction.objects.filter(pk__in=transaction_ids).update(data_import_id=import_id)
+    SeenAgain.objects.filter(pk__in=[pk for pk, _ in heirs.values()]).delete()

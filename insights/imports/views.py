@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
@@ -124,7 +124,7 @@ class ImportListView(TenantScopedMixin, generics.ListAPIView):
             outcome = run_import(
                 self.tenant,
                 self.user,
-                upload.read(),
+                cast(BinaryIO, upload),  # read in blocks where the format allows, never kept
                 file_name=upload.name or "",
                 kind=form.get("kind") or None,
                 dry_run=dry_run,

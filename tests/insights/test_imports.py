@@ -215,6 +215,39 @@ def test_undo_of_a_statement_removes_its_transactions_and_the_cash_it_filled(api
     assert not FinancialPeriod.objects.exists()
 
 
+def test_undoing_an_older_statement_keeps_what_a_later_overlapping_one_also_holds(api, tenant):
+    first = upload(api, tenant, "statement_v1.ofx").json()
+    second = upload(api, tenant, "statement_v2.ofx").json()
+    assert second["summary"]["duplicates_skipped"] == 2
+    shared = set(
+        BankTransaction.objects.filter(data_import_id=first["id"]).values_list("bank_id", flat=True)
+    )
+
+    assert api.delete(_url(tenant, f"{first['id']}/")).status_code == 200
+
+    # the second statement's four transactions stay: its two new and the two it skipped
+    left = BankTransaction.objects.filter(tenant=tenant)
+    assert left.count() == 4
+    assert set(left.values_list("data_import_id", flat=True)) == {second["id"]}
+    assert len(shared & set(left.values_list("bank_id", flat=True))) == 2
+
+    assert api.delete(_url(tenant, f"{second['id']}/")).status_code == 200
+
+    assert not BankTransaction.objects.exists()
+    assert not BankAccount.objects.exists()
+
+
+def test_undoing_the_later_statement_leaves_the_older_one_whole(api, tenant):
+    first = upload(api, tenant, "statement_v1.ofx").json()
+    second = upload(api, tenant, "statement_v2.ofx").json()
+
+    assert api.delete(_url(tenant, f"{second['id']}/")).status_code == 200
+
+    left = BankTransaction.objects.filter(tenant=tenant)
+    assert left.count() == first["summary"]["transactions_added"] == 5
+    assert set(left.values_list("data_import_id", flat=True)) == {first["id"]}
+
+
 # --- bank statements -----------------------------------------------------------------------------
 
 
@@ -345,6 +378,58 @@ def test_a_bad_transaction_is_named_by_its_line(api, tenant):
     assert response.status_code == 400
     (error,) = response.json()["errors"]
     assert error["line"] == 54  # the <STMTTRN> that holds it
+    assert not BankTransaction.objects.exists()
+
+
+def _long_statement(count: int) -> bytes:
+    from insights.imports.samples import Row, render_ofx
+
+    rows = [
+        Row(
+            date(2025, 1, 1 + i % 28),
+            Decimal(f"{(-1) ** i * (5 + i % 50)}.25"),
+            f"P{i % 9}",
+            f"T{i}",
+        )
+        for i in range(count)
+    ]
+    return render_ofx(
+        rows,
+        bank_id="1",
+        account_id="2",
+        currency="USD",
+        start=date(2025, 1, 1),
+        end=date(2025, 1, 31),
+        balance=Decimal("5000.00"),
+    )
+
+
+def test_a_statement_longer_than_a_read_block_round_trips(api, tenant):
+    from insights.imports.ofx import BLOCK_BYTES
+
+    data = _long_statement(6000)
+    assert len(data) > 2 * BLOCK_BYTES  # read in three blocks or more
+
+    response = upload(api, tenant, "long.ofx", data)
+
+    assert response.status_code == 201, response.json()
+    rows = BankTransaction.objects.filter(tenant=tenant)
+    assert rows.count() == 6000
+    expected = sum(Decimal(f"{(-1) ** i * (5 + i % 50)}.25") for i in range(6000))
+    assert sum(t.amount for t in rows) == expected
+    assert set(rows.values_list("bank_id", flat=True)) == {f"T{i}" for i in range(6000)}
+
+
+def test_a_bad_transaction_far_into_a_long_statement_is_named_by_its_line(api, tenant):
+    lines = _long_statement(6000).decode().split("\n")
+    at = next(i for i, line in enumerate(lines) if "<FITID>T5500<" in line)
+    lines[at] = lines[at].replace("<TRNAMT>", "<TRNAMT>1x")
+
+    response = upload(api, tenant, "bad.ofx", "\n".join(lines).encode())
+
+    assert response.status_code == 400
+    (error,) = response.json()["errors"]
+    assert (error["line"], error["field"]) == (at + 1, "TRNAMT")
     assert not BankTransaction.objects.exists()
 
 
