@@ -73,6 +73,9 @@ PROJECTED_MONTHS = 3
 CALIBRATION_MONTHS = 6
 MIN_CALIBRATION_MONTHS = 3
 MAX_SPREAD = 10.0
+# A bank balance this many days at most past the books' last month is where the forecast starts
+# (``Anchor``); a later one would leave the books' months too far behind to carry the flows.
+MAX_ANCHOR_DAYS = 92
 
 
 class ChangeKind(StrEnum):
@@ -166,14 +169,24 @@ class Percentiles:
     p90: Any
 
 
+@dataclass(frozen=True)
+class Anchor:
+    """The cash the bank says the business had at the end of ``day`` (its daily series from the
+    imported statements): the forecast starts there when it is more recent than the books."""
+
+    day: date
+    cash: float
+
+
 @dataclass
 class Simulation:
     """The fitted paths of the drivers that carry randomness, shared by every scenario."""
 
-    start: date  # the forecast's first day (the day after the last month of books)
+    start: date  # the forecast's first day (after the books' last month, or the bank's last day)
     days: int
-    month_starts: list[date]  # MONTHS first days
-    month_days: list[int]
+    month_starts: list[date]  # MONTHS first days (the months after the books' last)
+    month_days: list[int]  # each month's days in the forecast (fewer once the bank's day passed)
+    month_lengths: list[int]  # each month's calendar days (its flows are spread over them)
     revenue: Array  # (PATHS, MONTHS)
     opex: Array
     other: Array
@@ -451,11 +464,16 @@ def _paths(y: Array, rng: np.random.Generator, *, seasonal_ok: bool) -> tuple[Ar
     return paths, Method(name, reason_season + why)
 
 
-def simulate(periods: Sequence[Period], *, calibrate: bool = True) -> Simulation:
+def simulate(
+    periods: Sequence[Period], *, calibrate: bool = True, anchor: Anchor | None = None
+) -> Simulation:
     """Fit the books and draw the paths every scenario shares. Raises ``NotEnoughBooks``.
 
     ``calibrate``: also forecast the last months from the books before them and widen the band
-    as far as those errors ask (``_calibration``); the check itself is not calibrated."""
+    as far as those errors ask (``_calibration``); the check itself is not calibrated.
+    ``anchor``: the bank's latest cash; when it falls after the books' last month (by at most
+    ``MAX_ANCHOR_DAYS``), the forecast starts the next day from that cash instead of the books'
+    closing cash, and the days already behind it are left out of every month."""
     h = history_from(periods)
     d = drivers_from(h)
     rng = np.random.default_rng(seed_of(periods))
@@ -468,14 +486,27 @@ def simulate(periods: Sequence[Period], *, calibrate: bool = True) -> Simulation
     other = means + rng.normal(0.0, 1.0, size=(PATHS, MONTHS)) * d.other_sd
     last = h.months[-1]
     firsts = [shift_month(last, i + 1) or date.max for i in range(MONTHS)]
-    month_days = [calendar.monthrange(m.year, m.month)[1] for m in firsts]
+    lengths = [calendar.monthrange(m.year, m.month)[1] for m in firsts]
+    start = firsts[0]
+    if anchor is not None and 0 <= (anchor.day - start).days < MAX_ANCHOR_DAYS:
+        h.notes.append(
+            f"starts from the bank balance at the end of {anchor.day.isoformat()}, "
+            f"{money_text(anchor.cash)}, not the books' closing cash of {last:%Y-%m}"
+        )
+        start = anchor.day + timedelta(days=1)
+        d.cash = anchor.cash
+    month_days = [
+        max(0, min(length, (first + timedelta(days=length) - start).days))
+        for first, length in zip(firsts, lengths, strict=True)
+    ]
     if h.notes:
         method = Method(method.name, method.reason + "; " + "; ".join(h.notes))
     sim = Simulation(
-        start=firsts[0],
+        start=start,
         days=sum(month_days),
         month_starts=firsts,
         month_days=month_days,
+        month_lengths=lengths,
         revenue=np.maximum(revenue, 0.0),
         opex=np.maximum(opex, 0.0),
         other=other,
@@ -532,7 +563,7 @@ def _share_from(sim: Simulation, on: date | None) -> Array:
     if on is None or on <= sim.start:
         return np.ones(MONTHS)
     shares = []
-    for first, length in zip(sim.month_starts, sim.month_days, strict=True):
+    for first, length in zip(sim.month_starts, sim.month_lengths, strict=True):
         last = first + timedelta(days=length - 1)
         if on > last:
             shares.append(0.0)
@@ -589,10 +620,11 @@ def run(sim: Simulation, changes: Sequence[Change] = (), *, buffer: float | None
     other = sim.other
     inflow = revenue - d_ar + np.maximum(other, 0.0)
     outflow = cogs + opex - d_ap + d_inv + np.maximum(-other, 0.0)
-    # Day by day: each month's flows spread evenly over its days, one-off sums on their day.
-    repeats = np.array(sim.month_days)
-    daily_in = np.repeat(inflow / repeats, repeats, axis=1)
-    daily_out = np.repeat(outflow / repeats, repeats, axis=1)
+    # Day by day: each month's flows spread evenly over its days, one-off sums on their day (a
+    # month the bank's day is inside of keeps only its days still to come).
+    lengths, repeats = np.array(sim.month_lengths), np.array(sim.month_days)
+    daily_in = np.repeat(inflow / lengths, repeats, axis=1)
+    daily_out = np.repeat(outflow / lengths, repeats, axis=1)
     for day, amount in one_offs:
         if amount >= 0:
             daily_in[:, day] += amount
@@ -605,6 +637,7 @@ def run(sim: Simulation, changes: Sequence[Change] = (), *, buffer: float | None
     wanted_buffer = d.monthly_costs if buffer is None else buffer
     result = _summarise(sim, cash, daily_in, daily_out, inflow, outflow, wanted_buffer)
     ends = np.cumsum(sim.month_days) - 1
+    ahead = [i for i in range(MONTHS) if sim.month_days[i]][:PROJECTED_MONTHS]
     med = lambda a: np.median(a, axis=0)  # noqa: E731 - medians across the paths
     columns = {
         "revenue": med(revenue),
@@ -618,7 +651,7 @@ def run(sim: Simulation, changes: Sequence[Change] = (), *, buffer: float | None
     }
     result.projected = [
         {"month": sim.month_starts[i], **{k: float(v[i]) for k, v in columns.items()}}
-        for i in range(PROJECTED_MONTHS)
+        for i in ahead
     ]
     return result
 
@@ -669,7 +702,9 @@ def _summarise(
         )
     months = []
     ends = np.cumsum(sim.month_days) - 1
-    for first, end in zip(sim.month_starts, ends, strict=True):
+    for first, end, days in zip(sim.month_starts, ends, sim.month_days, strict=True):
+        if not days:
+            continue  # wholly behind the bank's day
         at_end = cash[:, end]
         months.append(
             {

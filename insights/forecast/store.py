@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -18,14 +19,27 @@ from typing import Any
 from uuid import UUID
 
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Max, Q
 
 from gateway.models import Tenant
-from insights.forecast.engine import NotEnoughBooks, Simulation, money_text, run, simulate
+from insights.forecast.engine import (
+    Anchor,
+    NotEnoughBooks,
+    Simulation,
+    money_text,
+    run,
+    simulate,
+)
 from insights.forecast.models import Forecast
+from insights.imports.cash import latest_cash
+from insights.imports.models import DataImport, ImportKind, ImportStatus
 from insights.metrics import MONEY_FIELDS, Period
 from insights.models import FinancialPeriod
 
 log = logging.getLogger(__name__)
+
+BANK_KINDS = (ImportKind.OFX, ImportKind.BANK_CSV)
+UNDONE = Q(status=ImportStatus.UNDONE)
 
 # Older versions kept per tenant (the latest is what everything reads; a few are history).
 KEEP_VERSIONS = 3
@@ -36,8 +50,11 @@ KEEP_VERSIONS = 3
 _UNKNOWN = -(2**61) + 12345
 
 
-def books_version(rows: Iterable[Sequence[Any]], buffer: Decimal | None) -> str:
-    """The version of the books' rows (month, money fields...) and the buffer setting.
+def books_version(
+    rows: Iterable[Sequence[Any]], buffer: Decimal | None, bank: str | None = None
+) -> str:
+    """The version of the books' rows (month, money fields...), the buffer setting and, for a
+    tenant with bank statements, their mark (``bank_marks``: the daily cash may start it).
 
     The rows are what ``FinancialPeriod.values_list("month", *MONEY_FIELDS)`` gives, in any
     order; the daily load reads the same rows for every tenant of a batch, so this is Python's
@@ -47,7 +64,29 @@ def books_version(rows: Iterable[Sequence[Any]], buffer: Decimal | None) -> str:
         (row[0].toordinal(), *[_UNKNOWN if v is None else v for v in row[1:]])
         for row in sorted(rows, key=lambda r: r[0])
     )
-    return f"{hash((key, _UNKNOWN if buffer is None else buffer)) & 0xFFFFFFFFFFFFFFFF:016x}"
+    parts: tuple[Any, ...] = (key, _UNKNOWN if buffer is None else buffer)
+    if bank:
+        parts += (zlib.crc32(bank.encode()),)
+    return f"{hash(parts) & 0xFFFFFFFFFFFFFFFF:016x}"
+
+
+def bank_marks(tenant_ids: Sequence[UUID]) -> dict[UUID, str]:
+    """Per tenant with bank statements, a mark that changes with every statement imported or
+    undone (the transactions and balances behind its daily cash change only so)."""
+    rows = (
+        DataImport.objects.filter(tenant_id__in=list(tenant_ids), kind__in=BANK_KINDS)
+        .values("tenant_id")
+        .annotate(last=Max("id"), count=Count("id"), undone=Count("id", filter=UNDONE))
+        .values_list("tenant_id", "last", "count", "undone")
+    )
+    return {tenant_id: f"{last}:{count}:{undone}" for tenant_id, last, count, undone in rows}
+
+
+def bank_anchor(tenant: Tenant) -> Anchor | None:
+    """Where the bank statements leave the tenant's cash (``engine.simulate`` decides if the
+    forecast starts there)."""
+    latest = latest_cash(tenant)
+    return None if latest is None else Anchor(latest[0], float(latest[1]))
 
 
 def tenant_rows(tenant_id: UUID) -> list[tuple[Any, ...]]:
@@ -78,14 +117,15 @@ def compute(tenant: Tenant) -> Computed:
 
     Safe to run twice at once: the (tenant, version) constraint keeps one; the loser reads it."""
     rows = tenant_rows(tenant.pk)
-    version = books_version(rows, tenant.cash_buffer)
+    bank = bank_marks([tenant.pk]).get(tenant.pk)
+    version = books_version(rows, tenant.cash_buffer, bank)
     existing = Forecast.objects.filter(tenant=tenant, books_version=version).first()
     if existing is not None:
         return Computed(existing, created=False)
     started = time.perf_counter()
     periods = periods_of(rows)
     try:
-        sim = simulate(periods)
+        sim = simulate(periods, anchor=bank_anchor(tenant) if bank else None)
     except NotEnoughBooks as exc:
         return Computed(None, created=False, reason=str(exc))
     base = run(sim, buffer=buffer_of(tenant))
@@ -126,14 +166,16 @@ def compute(tenant: Tenant) -> Computed:
 
 def current(tenant: Tenant) -> Forecast | None:
     """The stored forecast of the tenant's current books, or None (not computed yet)."""
-    version = books_version(tenant_rows(tenant.pk), tenant.cash_buffer)
+    bank = bank_marks([tenant.pk]).get(tenant.pk)
+    version = books_version(tenant_rows(tenant.pk), tenant.cash_buffer, bank)
     return Forecast.objects.filter(tenant=tenant, books_version=version).first()
 
 
 def simulation_for(tenant: Tenant) -> tuple[Simulation, list[Period]]:
     """The current books' simulation (for a scenario); raises ``NotEnoughBooks``."""
     periods = periods_of(tenant_rows(tenant.pk))
-    return simulate(periods), periods
+    bank = bank_marks([tenant.pk]).get(tenant.pk)
+    return simulate(periods, anchor=bank_anchor(tenant) if bank else None), periods
 
 
 # --- what the daily insight reads --------------------------------------------------------------

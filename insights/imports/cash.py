@@ -68,6 +68,16 @@ def daily_cash(tenant: Tenant) -> dict[date, Decimal]:
     return dict(sorted(total.items()))
 
 
+def latest_cash(tenant: Tenant) -> tuple[date, Decimal] | None:
+    """The last day every cash account covers, and the tenant's cash at its end (None: no
+    anchored account). A day only some accounts reach would count the others as nothing."""
+    balances = [b for b in (account_balances(a) for a in cash_accounts(tenant)) if b]
+    if not balances:
+        return None
+    day = min(max(b) for b in balances)
+    return day, sum((b[day] for b in balances if day in b), Decimal(0))
+
+
 def cash_accounts(tenant: Tenant) -> list[BankAccount]:
     anchored = StatementBalance.objects.filter(account__tenant=tenant).values("account_id")
     return list(

@@ -22,7 +22,7 @@ from feedback.learning import EngineInputs, engine_inputs
 from feedback.outcomes import outcome_adjustments
 from gateway.models import Tenant
 from insights.forecast.engine import MIN_MONTHS
-from insights.forecast.store import StoredForecast, books_version, latest_stored
+from insights.forecast.store import StoredForecast, bank_marks, books_version, latest_stored
 from insights.imports.news import transaction_news
 from insights.metrics import MONEY_FIELDS, Period
 from insights.models import FinancialPeriod, Insight
@@ -74,6 +74,7 @@ def load(items: Sequence[Item], *, at: datetime, as_they_stood: bool = False) ->
     except Exception:
         learned = None  # one tenant's feedback broke the batch's query: read them one by one
     forecasts = {} if as_they_stood else latest_stored(list(tenants))
+    banks = {} if as_they_stood else bank_marks(list(tenants))
     open_plans = {} if as_they_stood else _open_plans(list(tenants))
     snoozes = {} if as_they_stood else _snoozes(list(tenants))
     try:
@@ -107,7 +108,9 @@ def load(items: Sequence[Item], *, at: datetime, as_they_stood: bool = False) ->
             stage = "forecast"
             if not as_they_stood and len(periods[tenant_id]) >= MIN_MONTHS:
                 stored = forecasts.get(tenant_id)
-                version = books_version(periods[tenant_id], inputs.tenant.cash_buffer)
+                version = books_version(
+                    periods[tenant_id], inputs.tenant.cash_buffer, banks.get(tenant_id)
+                )
                 if stored is not None and stored.books_version == version:
                     inputs.forecast = stored
                 else:

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from insights.daily import run_batch, run_today
 from insights.demo_data import story_periods
@@ -273,3 +274,41 @@ def test_scenario_changes_move_the_date(tenant, books):
     rescued = forecast(periods, [Change(ChangeKind.CASH_INJECTION, 100_000, base.start)])
 
     assert rescued.cash_zero is None or rescued.cash_zero.p50 > base.cash_zero.p50
+
+
+def test_a_bank_statement_more_recent_than_the_books_is_where_the_forecast_starts(
+    api, tenant, books
+):
+    from insights.imports.samples import Row, render_ofx
+    from insights.metrics import shift_month
+
+    today = tenant.local_today()
+    books(tenant, "cash_crunch", last_month=shift_month(today.replace(day=1), -2))
+    plain = api.get(FORECAST_URL.format(tenant.id)).json()
+    yesterday = today - timedelta(days=1)
+    statement = render_ofx(
+        [Row(yesterday - timedelta(days=3), Decimal("-500.00"), "RENT", "R1")],
+        bank_id="1",
+        account_id="2",
+        currency=tenant.currency,
+        start=yesterday - timedelta(days=20),
+        end=yesterday,
+        balance=Decimal("12345.67"),
+    )
+    upload = api.post(
+        f"/v1/tenants/{tenant.id}/imports/",
+        {"file": SimpleUploadedFile("bank.ofx", statement)},
+        format="multipart",
+    )
+    assert upload.status_code == 201, upload.json()
+
+    anchored = api.get(FORECAST_URL.format(tenant.id)).json()
+
+    assert anchored["as_of"] == yesterday.isoformat()
+    assert "12345.67" in anchored["method"]
+    assert anchored["weeks"][0]["week_start"] == today.isoformat()
+    assert anchored["weeks"][0] != plain["weeks"][0]
+    # undone, the statement no longer starts it: the books' own start comes back
+    api.delete(f"/v1/tenants/{tenant.id}/imports/{upload.json()['id']}/")
+    again = api.get(FORECAST_URL.format(tenant.id)).json()
+    assert (again["as_of"], again["weeks"]) == (plain["as_of"], plain["weeks"])

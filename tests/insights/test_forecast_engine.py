@@ -12,6 +12,7 @@ import pytest
 from coach.vocabulary import DAYS_PER_MONTH
 from insights.demo_data import story_periods
 from insights.forecast.engine import (
+    Anchor,
     Change,
     ChangeKind,
     NotEnoughBooks,
@@ -188,3 +189,44 @@ def test_a_change_moves_only_its_driver():
     assert float(injected.months[1]["p50"]) == pytest.approx(
         float(base.months[1]["p50"]) + 50_000, abs=0.02
     )
+
+
+# --- the bank's daily cash as the starting point --------------------------------------------------
+
+
+def test_a_more_recent_bank_balance_is_where_the_forecast_starts():
+    # books to January 2026 (£40,000 at its end, £20,000 a month burnt); the bank says £25,000 on
+    # 20 February
+    books = _books(12, revenue=30_000, costs=50_000, last_cash=40_000, noise=0.02)
+    plain = forecast(books)
+    sim = simulate(books, anchor=Anchor(date(2026, 2, 20), 25_000.0))
+
+    anchored = run(sim)
+
+    assert (anchored.as_of, anchored.start) == (date(2026, 2, 20), date(2026, 2, 21))
+    assert "bank balance at the end of 2026-02-20" in anchored.method.describe()
+    # the first week moves £25,000 by a week of the burn (20,000 / 28 a day in February)
+    first = float(anchored.weeks[0]["p50"])
+    assert abs(first - (25_000 - 7 * 20_000 / 28)) < 1_500
+    # February keeps only its last 8 days; the months listed start there
+    assert anchored.months[0]["month"] == "2026-02"
+    assert sum(sim.month_days) == sum(sim.month_lengths) - 20
+    # less cash than the books imply runs out sooner, by the £15,000 less at that date
+    assert plain.cash_zero is not None
+    assert anchored.cash_zero is not None
+    assert anchored.cash_zero.p50 < plain.cash_zero.p50
+    # the same books with the anchor give the same forecast
+    assert run(simulate(books, anchor=Anchor(date(2026, 2, 20), 25_000.0))).weeks == anchored.weeks
+
+
+@pytest.mark.parametrize(
+    "day",
+    [date(2026, 1, 20), date(2026, 5, 20)],  # inside the books' last month; months past them
+)
+def test_a_bank_balance_inside_the_books_or_too_far_past_them_is_not_a_start(day):
+    books = _books(12, revenue=30_000, costs=50_000, last_cash=40_000, noise=0.02)
+
+    anchored = run(simulate(books, anchor=Anchor(day, 1.0)))
+
+    assert anchored.start == date(2026, 2, 1)
+    assert anchored.weeks == forecast(books).weeks
