@@ -28,6 +28,9 @@ class MonthCash:
     inflow: Decimal
     outflow: Decimal  # a positive figure: what left
     closing: Decimal | None  # None: the month's last day is not covered
+    complete: bool = False  # the accounts cover every day of the month
+    transfers_in: Decimal = Decimal(0)  # of the inflow, transfers (OFX XFER) between accounts
+    transfers_out: Decimal = Decimal(0)
 
 
 def account_balances(account: BankAccount) -> dict[date, Decimal]:
@@ -87,23 +90,32 @@ def cash_accounts(tenant: Tenant) -> list[BankAccount]:
 
 def monthly_cash(tenant: Tenant) -> list[MonthCash]:
     """Each month's money in and out (every account) and its closing cash where known."""
-    flows: dict[date, tuple[Decimal, Decimal]] = {}
+    flows: dict[date, tuple[Decimal, ...]] = {}
+    moved_in, moved_out = Q(amount__gt=0), Q(amount__lt=0)
+    transfer = Q(kind="XFER")
     rows = (
         BankTransaction.objects.filter(tenant=tenant, account__currency=tenant.currency)
         .annotate(month=TruncMonth("posted_on"))
         .values("month")
         .annotate(
-            inflow=Sum("amount", filter=Q(amount__gt=0)), out=Sum("amount", filter=Q(amount__lt=0))
+            inflow=Sum("amount", filter=moved_in),
+            out=Sum("amount", filter=moved_out),
+            xfer_in=Sum("amount", filter=moved_in & transfer),
+            xfer_out=Sum("amount", filter=moved_out & transfer),
         )
-        .values_list("month", "inflow", "out")
+        .values_list("month", "inflow", "out", "xfer_in", "xfer_out")
     )
-    for month, inflow, out in rows:
-        flows[month] = (inflow or Decimal(0), -(out or Decimal(0)))
+    zero = Decimal(0)
+    for month, inflow, out, xfer_in, xfer_out in rows:
+        flows[month] = (inflow or zero, -(out or zero), xfer_in or zero, -(xfer_out or zero))
     daily = daily_cash(tenant)
     months = sorted(set(flows) | {day.replace(day=1) for day in daily})
     result = []
     for month in months:
         last = month.replace(day=calendar.monthrange(month.year, month.month)[1])
-        inflow, outflow = flows.get(month, (Decimal(0), Decimal(0)))
-        result.append(MonthCash(month, inflow, outflow, daily.get(last)))
+        inflow, outflow, xfer_in, xfer_out = flows.get(month, (zero, zero, zero, zero))
+        complete = month in daily and last in daily
+        result.append(
+            MonthCash(month, inflow, outflow, daily.get(last), complete, xfer_in, xfer_out)
+        )
     return result

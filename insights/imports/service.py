@@ -426,36 +426,63 @@ class _Writer:
             raise ImportFailed(self.problems)
 
     def _fill_cash(self) -> None:
-        """Closed months' closing cash, where the books have no cash figure."""
+        """What the statements say of closed months, where the books do not: the closing cash
+        where a month has no cash figure; and, for a month the statements cover from its first
+        day to its last and the books say nothing of its trading (no revenue, no costs), its
+        money in and out on a cash basis: revenue, operating costs and their difference as net
+        income (transfers between the accounts left out). Books that come later replace them."""
         this_month = self.today.replace(day=1)
-        closings = {
-            m.month: m.closing
-            for m in cash.monthly_cash(self.tenant)
-            if m.closing is not None and m.month < this_month
+        months = {m.month: m for m in cash.monthly_cash(self.tenant) if m.month < this_month}
+        stored: dict[date, dict[str, Any]] = {
+            row["month"]: dict(row)
+            for row in FinancialPeriod.objects.filter(
+                tenant=self.tenant, month__in=list(months)
+            ).values("month", "cash_balance", "revenue", "cogs", "operating_expenses")
         }
-        if not closings:
-            return
-        known = set(
-            FinancialPeriod.objects.filter(
-                tenant=self.tenant, month__in=list(closings), cash_balance__isnull=False
-            ).values_list("month", flat=True)
-        )
-        rows = [
-            {"month": month, "cash_balance": closing}
-            for month, closing in sorted(closings.items())
-            if month not in known
-        ]
-        for start in range(0, len(rows), MAX_PERIODS_PER_REQUEST):
-            part = rows[start : start + MAX_PERIODS_PER_REQUEST]
-            try:
-                cleaned = clean_periods(self.tenant, part)
-            except PeriodError as exc:
-                month = part[exc.row]["month"] if 0 <= exc.row < len(part) else None
-                raise fail(
-                    "cash_balance",
-                    f"the closing cash of {month:%Y-%m} {exc.message}" if month else exc.message,
-                ) from None
-            self._write_periods(cleaned)
+        rows: list[dict[str, Any]] = []
+        cash_basis: list[str] = []
+        for month, bank in sorted(months.items()):
+            books = stored.get(month, {})
+            row: dict[str, Any] = {"month": month}
+            if bank.closing is not None and books.get("cash_balance") is None:
+                row["cash_balance"] = bank.closing
+            trading = ("revenue", "cogs", "operating_expenses")
+            if bank.complete and all(books.get(f) is None for f in trading):
+                money_in = bank.inflow - bank.transfers_in
+                money_out = bank.outflow - bank.transfers_out
+                row.update(
+                    revenue=money_in, operating_expenses=money_out, net_income=money_in - money_out
+                )
+                cash_basis.append(f"{month:%Y-%m}")
+            if len(row) > 1:
+                rows.append(row)
+        if cash_basis:
+            self.warning(
+                f"{', '.join(cash_basis[:6])}{' …' if len(cash_basis) > 6 else ''}: no books for "
+                "these months, so the money in and out of the bank stands in for revenue and "
+                "operating costs (cash basis) until books for them are imported"
+            )
+        cleaned = [period for row in rows for period in self._clean_bank_month(row)]
+        for start in range(0, len(cleaned), MAX_PERIODS_PER_REQUEST):
+            self._write_periods(cleaned[start : start + MAX_PERIODS_PER_REQUEST])
+
+    def _clean_bank_month(self, row: dict[str, Any]) -> list[dict[str, Any]]:
+        """The month as the bank fills it; cash-basis figures that clash with what the books
+        hold (their payroll above the money out, say) are dropped, the closing cash kept."""
+        try:
+            return clean_periods(self.tenant, [row])
+        except PeriodError:
+            pass
+        if "cash_balance" not in row:
+            return []
+        try:
+            return clean_periods(
+                self.tenant, [{"month": row["month"], "cash_balance": row["cash_balance"]}]
+            )
+        except PeriodError as exc:
+            raise fail(
+                "cash_balance", f"the closing cash of {row['month']:%Y-%m} {exc.message}"
+            ) from None
 
     def summary(self) -> dict[str, Any]:
         accounts = []

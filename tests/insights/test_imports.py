@@ -280,7 +280,16 @@ def test_an_sgml_statement_round_trips_with_printed_dates_and_memo_payees(api, t
     books = periods(tenant)
     assert books["2025-02"]["cash_balance"] == Decimal("10000.00")
     assert books["2025-01"]["cash_balance"] == Decimal("7085.50")
-    assert books["2025-01"]["revenue"] is None
+    # and, covered from their first day to their last with no books, their money in and out
+    # stand in for revenue and costs (cash basis)
+    assert (
+        books["2025-01"]["revenue"],
+        books["2025-01"]["operating_expenses"],
+        books["2025-01"]["net_income"],
+    ) == (Decimal("5000.00"), Decimal("1450.00"), Decimal("3550.00"))
+    assert books["2025-02"]["net_income"] == Decimal("2914.50")
+    assert books["2025-01"]["cogs"] is None
+    assert any("cash basis" in w for w in body["warnings"])
 
 
 def test_an_overlapping_xml_statement_doubles_nothing(api, tenant):
@@ -314,6 +323,21 @@ def test_the_books_cash_figure_wins_over_the_statement(api, tenant):
 
     assert periods(tenant)["2025-02"]["cash_balance"] == Decimal("9999.00")
     assert periods(tenant)["2025-01"]["cash_balance"] == Decimal("7085.50")
+    # February's books speak of its trading: the bank's money in and out do not replace them
+    assert periods(tenant)["2025-02"]["revenue"] == Decimal("5.00")
+    assert periods(tenant)["2025-02"]["operating_expenses"] is None
+
+
+def test_transfers_between_accounts_are_not_cash_basis_revenue_or_costs(api, tenant):
+    text = (FILES / "statement_v1.ofx").read_text()
+    text = text.replace("<TRNTYPE>CREDIT\n<DTPOSTED>20250103", "<TRNTYPE>XFER\n<DTPOSTED>20250103")
+    assert "<TRNTYPE>XFER" in text
+
+    assert upload(api, tenant, "moved.ofx", text.encode()).status_code == 201
+
+    january = periods(tenant)["2025-01"]
+    assert (january["revenue"], january["operating_expenses"]) == (Decimal("0"), Decimal("1450.00"))
+    assert january["cash_balance"] == Decimal("7085.50")  # the transfer still moved the cash
 
 
 def test_a_bank_csv_with_paid_in_and_out_round_trips(api, tenant):
