@@ -2,14 +2,15 @@
 
 ``run_import`` detects the kind (unless given), reads the file, and in one transaction writes the
 record, the periods (through ``clean_periods``/``upsert_periods``, the one definition of a
-period), the accounts, transactions and statement balances, the months' closing cash where the
-books have none, and the unusual movements; then today's insight is re-scored once. Any error
-anywhere rolls all of it back and is reported with its place. A dry run does the same work and
+period), the accounts, transactions and statement balances, what the statements say of closed
+months the books are silent on (``_Writer._fill_cash``), and the unusual movements; then today's
+insight is re-scored once. Any error anywhere rolls all of it back and is reported with its
+place. A dry run does the same work and
 rolls it back, so its summary and errors are exactly what the import would give.
 
-``undo_import`` takes an import back: its transactions and balances go, and every period it
-wrote returns to the values it had before, unless something wrote that period since (then the
-undo is refused, naming the month).
+``undo_import`` takes an import back: its transactions and balances go (those a later statement
+also holds are handed to it), and every period it wrote returns to the values it had before,
+unless something wrote that period since (then the undo is refused, naming the month).
 """
 
 from __future__ import annotations
@@ -360,7 +361,7 @@ class _Writer:
         SeenAgain.objects.bulk_create(
             [
                 SeenAgain(transaction_id=pk, data_import=self.record)
-                for pk in BankTransaction.objects.filter(account=self.current, bank_id__in=bank_ids)
+                for pk in BankTransaction.objects.filter(account=account, bank_id__in=bank_ids)
                 .exclude(data_import=self.record)
                 .values_list("pk", flat=True)
             ],
