@@ -10,6 +10,9 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
+from coach import stage as stages
+from coach.vocabulary import Stage
+
 
 class Term(NamedTuple):
     label: str
@@ -150,6 +153,36 @@ _TERMS: dict[str, Term] = {
         "Net income a year ago", "Profit of the twelve months before the last twelve."
     ),
     "months_of_data": Term("Months of data", "Months of books Coach has for the business."),
+    # --- the business's stage (coach.stage reads it from the books; the thresholds are its) ---
+    "stage": Term(
+        "Stage",
+        "Where the business is in its life, read from its books: pre-revenue, early, growing, "
+        "established or declining. It sets what Coach says first: a business that is not yet "
+        "selling, or grows fast and burns cash, hears its runway before its margins.",
+    ),
+    f"stage_{Stage.PRE_REVENUE}": Term(
+        Stage.PRE_REVENUE.label, "No sales in the last three months: runway comes first."
+    ),
+    f"stage_{Stage.EARLY}": Term(
+        Stage.EARLY.label,
+        f"Selling for less than {stages.EARLY_MONTHS} months: still finding its level.",
+    ),
+    f"stage_{Stage.GROWING}": Term(
+        Stage.GROWING.label,
+        f"The last year's revenue is {stages.GROWING_YEARLY:.0%} or more above the year "
+        f"before (with less than two years of books, revenue rising about "
+        f"{stages.GROWING_MONTHLY:.0%} a month or more).",
+    ),
+    f"stage_{Stage.ESTABLISHED}": Term(
+        Stage.ESTABLISHED.label,
+        "Selling for a year or more, with revenue neither growing fast nor falling.",
+    ),
+    f"stage_{Stage.DECLINING}": Term(
+        Stage.DECLINING.label,
+        f"The last year's revenue is {-stages.DECLINING_YEARLY:.0%} or more below the year "
+        f"before (with less than two years of books, revenue falling about "
+        f"{-stages.DECLINING_MONTHLY:.0%} a month or more).",
+    ),
 }
 
 GLOSSARY: MappingProxyType[str, Term] = MappingProxyType(_TERMS)

@@ -50,6 +50,18 @@ def _check_owner(tenant: Tenant, owner: User | None, field: str = "owner") -> No
         raise PlanError(field, "is not a member of this tenant")
 
 
+def member(tenant: Tenant, user_id: int | None, field: str = "owner") -> User | None:
+    """The user with this id among the tenant's members (None for nobody); a ``PlanError``
+    naming ``field`` otherwise: a user of another tenant is as unknown here as one who does not
+    exist. How the API turns a plan owner's or a task assignee's id into a person."""
+    if user_id is None:
+        return None
+    found = Membership.objects.select_related("user").filter(tenant=tenant, user_id=user_id).first()
+    if found is None:
+        raise PlanError(field, "is not a member of this tenant")
+    return found.user
+
+
 def _check_timeline(start: date | None, due: date | None) -> None:
     if start and due and due < start:
         raise PlanError("due_date", f"must not be before the start date {start.isoformat()}")
@@ -103,10 +115,15 @@ def create_plan(
     recommendation: Recommendation | None = None,
 ) -> ActionPlan:
     """A draft plan; from a recommendation, prefilled with its words and its suggested tasks
-    (each due its days after the start). The recommendation is marked acted when the plan is
-    confirmed, not before: a wizard closed half-way leaves it as it was."""
+    (each due its days after the start), then ``tasks`` (each a title, a due date and an
+    ``assignee``: a member's user id or None). The recommendation is marked acted when the plan
+    is confirmed, not before: a wizard closed half-way leaves it as it was.
+
+    An error at one of ``tasks`` names it by its place in ``tasks`` (``tasks[1].assignee``), as
+    the request spelled it; a suggested task that would fall after the plan's due date names the
+    plan's ``due_date``, the one thing the caller gave."""
     values = dict(details)
-    prefilled: list[dict[str, Any]] = []
+    prefilled: list[ActionTask] = []
     if recommendation is not None:
         start = values.get("start_date") or tenant.local_today()
         offsets = [int(a.get("days_from_start") or 0) for a in recommendation.actions or []]
@@ -117,8 +134,9 @@ def create_plan(
         if "due_date" not in values:
             values["due_date"] = _days_after(start, max([DEFAULT_PLAN_DAYS, *offsets]))
         prefilled = [
-            {"title": a.get("title", ""), "due_date": _days_after(start, offset)}
+            ActionTask(title=title[:200], due_date=_days_after(start, offset))
             for a, offset in zip(recommendation.actions or [], offsets, strict=True)
+            if (title := str(a.get("title") or "").strip())
         ]
     values["title"] = _check_title(values.get("title"))
     _check_timeline(values.get("start_date"), values.get("due_date"))
@@ -133,17 +151,27 @@ def create_plan(
         owner=values.pop("owner", None) or user,
         **{k: v for k, v in values.items() if k in _DETAIL_FIELDS},
     )
-    new_tasks = [
+    late = [t for t in prefilled if t.due_date and plan.due_date and t.due_date > plan.due_date]
+    if late:
+        last = max(late, key=lambda t: t.due_date or date.min)
+        raise PlanError(
+            "due_date",
+            f"must not be before {last.due_date}, when the recommendation's task "
+            f"“{last.title}” is due",
+        )
+    given = [
         ActionTask(
-            plan=plan,
             title=_check_title(t.get("title"), f"tasks[{i}].title")[:200],
             due_date=t.get("due_date"),
-            position=i,
+            assignee=member(tenant, t.get("assignee"), f"tasks[{i}].assignee"),
         )
-        for i, t in enumerate([*prefilled, *tasks])
+        for i, t in enumerate(tasks)
     ]
-    _check_tasks_fit(plan, new_tasks)
+    _check_tasks_fit(plan, given)
     plan.save()
+    new_tasks = [*prefilled, *given]
+    for position, task in enumerate(new_tasks):
+        task.plan, task.position = plan, position
     ActionTask.objects.bulk_create(new_tasks)
     return plan
 

@@ -233,8 +233,13 @@ class ActionPlanSerializer(serializers.ModelSerializer):
 
 
 class TaskInputSerializer(serializers.Serializer):
+    """A task given with a new plan; an error at it names its place: tasks[1].assignee."""
+
     title = serializers.CharField(max_length=200, allow_blank=True)
     due_date = serializers.DateField(required=False, allow_null=True)
+    assignee = serializers.IntegerField(
+        required=False, allow_null=True, help_text="A member's user id; null (or none) for nobody."
+    )
 
 
 class PlanFieldsSerializer(serializers.Serializer):

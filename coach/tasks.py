@@ -8,5 +8,5 @@ from config.celery import RETRYING, app
 
 @app.task(**RETRYING)
 def send_plan_reminders() -> int:
-    """Beat, every 15 minutes; idempotent per plan and day (see ``coach.reminders``)."""
+    """Beat, every 15 minutes; idempotent per plan, recipient and day (see ``coach.reminders``)."""
     return reminders.send_plan_reminders()

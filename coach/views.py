@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -37,7 +36,7 @@ from coach.serializers import (
     details_for,
 )
 from coach.vocabulary import vocabulary_listing
-from gateway.models import PLAN_ROLES, Membership, Tenant
+from gateway.models import PLAN_ROLES
 from gateway.tenancy import TenantScopedMixin
 
 
@@ -138,18 +137,6 @@ class RecommendationDetailsView(TenantRecommendationMixin, generics.GenericAPIVi
 # --- Action plans --------------------------------------------------------------------------------
 
 
-def _member(tenant: Tenant, user_id: int | None, field: str = "owner") -> User | None:
-    """The user with this id among the tenant's members; 400 naming ``field`` otherwise
-    (a user of another tenant is as unknown here as one who does not exist)."""
-    if user_id is None:
-        return None
-    membership = Membership.objects.select_related("user").filter(tenant=tenant, user_id=user_id)
-    found = membership.first()
-    if found is None:
-        raise ValidationError({field: ["is not a member of this tenant"]})
-    return found.user
-
-
 class ActionPlanMixin(TenantScopedMixin):
     write_roles = PLAN_ROLES  # the external accountant works on plans too
 
@@ -184,7 +171,7 @@ class ActionPlanListView(ActionPlanMixin, generics.ListAPIView):
                 raise ValidationError({"recommendation": ["no such recommendation"]})
         tasks = data.pop("tasks", [])
         if "owner" in data:
-            data["owner"] = _member(self.tenant, data["owner"])
+            data["owner"] = plans.member(self.tenant, data["owner"])
         plan = plans.create_plan(
             self.tenant,
             self.user,
@@ -209,7 +196,7 @@ class ActionPlanDetailView(ActionPlanMixin, generics.GenericAPIView):
         given.is_valid(raise_exception=True)
         changes = dict(given.validated_data)
         if "owner" in changes:
-            changes["owner"] = _member(self.tenant, changes["owner"])
+            changes["owner"] = plans.member(self.tenant, changes["owner"])
         plans.update_plan(self.get_plan(), changes)
         return Response(ActionPlanSerializer(self.get_plan()).data)
 
@@ -249,7 +236,7 @@ class ActionTaskListView(ActionPlanMixin, generics.GenericAPIView):
         given.is_valid(raise_exception=True)
         data = dict(given.validated_data)
         if "assignee" in data:
-            data["assignee"] = _member(self.tenant, data["assignee"], "assignee")
+            data["assignee"] = plans.member(self.tenant, data["assignee"], "assignee")
         task = plans.add_task(self.get_plan(), **data)
         return Response(ActionTaskSerializer(task).data, status=status.HTTP_201_CREATED)
 
@@ -271,7 +258,7 @@ class ActionTaskDetailView(ActionPlanMixin, generics.GenericAPIView):
         given.is_valid(raise_exception=True)
         changes = dict(given.validated_data)
         if "assignee" in changes:
-            changes["assignee"] = _member(self.tenant, changes["assignee"], "assignee")
+            changes["assignee"] = plans.member(self.tenant, changes["assignee"], "assignee")
         task = plans.update_task(self.get_task(), changes, user=self.user)
         return Response(ActionTaskSerializer(task).data)
 

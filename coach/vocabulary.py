@@ -81,13 +81,18 @@ class Category(Choices):
 
 
 class Stage(Choices):
-    """Where a business is in its life, read from its books (coach.stage): it frames the advice."""
+    """Where a business is in its life, read from its books (coach.stage): it frames the advice.
+    What each stage means, in words, is the glossary's (``stage_<value>``, coach.glossary)."""
 
     PRE_REVENUE = "pre_revenue"
     EARLY = "early"
     GROWING = "growing"
     ESTABLISHED = "established"
     DECLINING = "declining"
+
+    @property
+    def label(self) -> str:
+        return "Pre-revenue" if self is Stage.PRE_REVENUE else super().label
 
 
 class Band(Choices):

@@ -441,5 +441,7 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         # what an import file holds, and what a what-if scenario changes
         "ImportKindEnum": "insights.imports.models.ImportKind",
         "ScenarioChangeKindEnum": "insights.forecast.engine.ChangeKind",
+        # where a business is in its life (an insight's stage)
+        "BusinessStageEnum": "coach.vocabulary.Stage.choices",
     }
 )

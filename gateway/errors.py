@@ -10,8 +10,12 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 
 def _first_message(errors: Any, path: str = "") -> str:
+    """The first error as ``field: message``, its field spelled as a request spells it:
+    ``tasks[1].assignee`` (DRF gives a list's errors as a dict keyed by the item's index)."""
     if isinstance(errors, dict):
         for key, value in errors.items():
+            if isinstance(key, int):
+                return _first_message(value, f"{path}[{key}]")
             name = key if key != "non_field_errors" else ""
             return _first_message(value, f"{path}.{name}" if path and name else (name or path))
     if isinstance(errors, list) and errors:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from coach.vocabulary import Stage
 from gateway.models import Tenant
 
 
@@ -75,6 +76,16 @@ class Insight(models.Model):
     local_date = models.DateField()
     score = models.FloatField(null=True, blank=True)
     band = models.CharField(max_length=16, blank=True, default="")
+    # Where the business is in its life, as the day's books showed it (coach.stage, the same
+    # reading that framed the day's advice); blank without books, and on insights written before
+    # it was stored (the API says null).
+    stage = models.CharField(
+        max_length=16,
+        choices=Stage.choices,
+        blank=True,
+        default="",
+        help_text="The business's stage from its books: what the day's advice was framed by.",
+    )
     health = models.JSONField(default=dict, help_text="Components, inputs and explanations.")
     change = models.JSONField(default=dict, help_text="What changed since the previous insight.")
     as_of = models.DateField(null=True, blank=True, help_text="Month of the latest books used.")

@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from coach.serializers import RecommendationSerializer
-from coach.vocabulary import Priority
+from coach.vocabulary import Priority, Stage
 from insights.metrics import MONEY_FIELDS
 from insights.models import FinancialPeriod, Insight
 
@@ -70,7 +70,23 @@ class InsightSummarySerializer(serializers.ModelSerializer):
         fields = ["local_date", "score", "band", "as_of", "has_data", "generated_at"]
 
 
+class StageField(serializers.ChoiceField):
+    """A stage, or null where none is stored (no books, or an insight older than the field)."""
+
+    def to_representation(self, value: Any) -> Any:
+        return super().to_representation(value) if value else None
+
+
 class InsightSerializer(serializers.ModelSerializer):
+    stage = StageField(
+        choices=Stage.choices,
+        allow_null=True,
+        read_only=True,
+        help_text="Where the business is in its life, from the day's books (coach/stage.py): "
+        "what the day's advice was framed by. Its words and meaning are the glossary's "
+        "(GET /v1/coach/glossary/, keys stage and stage_<value>). Null without books, and on "
+        "insights written before the stage was stored.",
+    )
     recommendations = serializers.SerializerMethodField()
 
     class Meta:
@@ -79,6 +95,7 @@ class InsightSerializer(serializers.ModelSerializer):
             "local_date",
             "score",
             "band",
+            "stage",
             "health",
             "change",
             "as_of",

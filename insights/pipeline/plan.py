@@ -15,7 +15,7 @@ from typing import Any
 
 from coach.catalog.base import Candidate
 from coach.outcomes import Progress, progress
-from coach.vocabulary import Priority
+from coach.vocabulary import Priority, Stage
 from gateway.models import Tenant
 from insights.forecast.impact import stored_impact
 from insights.pipeline.load import Inputs
@@ -31,6 +31,7 @@ class InsightPlan:
     tenant: Tenant
     day: date
     health: HealthScore | None = None
+    stage: Stage | None = None  # the business's stage from its books (None: no books)
     change: dict[str, Any] = field(default_factory=dict)
     as_of: date | None = None
     candidates: list[Candidate] = field(default_factory=list)  # ranked: what to issue
@@ -106,6 +107,7 @@ def _plan_one(inputs: Inputs, advise: bool) -> InsightPlan:
         tenant,
         day,
         health=assessment.health,
+        stage=assessment.stage,
         change=change,
         as_of=assessment.metrics.as_of,
         candidates=assessment.candidates,

@@ -167,6 +167,7 @@ def _insight_fields(p: InsightPlan) -> dict[str, Any]:
     return {
         "score": health.overall,
         "band": health.band or "",
+        "stage": p.stage.value if p.stage else "",
         "health": health.to_dict(),
         "change": p.change,
         "as_of": p.as_of,

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from coach.models import ActionPlan, Recommendation
+from coach.models import ActionPlan, ActionTask, Recommendation
 from gateway.models import Role
 from tests.coach.conftest import generate
 from tests.conftest import client_for
@@ -340,3 +340,175 @@ def test_a_removed_user_leaves_the_task_unassigned(api, tenant, make_user, add_m
     response = api.get(task_url)
     assert response.status_code == 200
     assert response.json()["assignee"] is None
+
+
+# --- Tasks assigned when the plan is created -----------------------------------------------------
+
+
+def test_a_plan_is_created_with_its_tasks_already_assigned(api, tenant, make_user, add_member):
+    # given a colleague in Alice's business
+    carol = make_user("carol")
+    add_member(tenant, carol, Role.MEMBER)
+
+    # when the whole plan is created at once, one task assigned to Carol, one to nobody
+    plan = _draft(
+        api,
+        tenant,
+        tasks=[
+            {"title": "Call Acme", "assignee": carol.pk},
+            {"title": "Send the letters", "assignee": None},
+            {"title": "Chase the rest"},
+        ],
+    )
+
+    # then the plan shows who does what, and so does the database
+    assert [(t["title"], t["assignee"]) for t in plan["tasks"]] == [
+        ("Call Acme", carol.pk),
+        ("Send the letters", None),
+        ("Chase the rest", None),
+    ]
+    assert ActionTask.objects.get(title="Call Acme").assignee_id == carol.pk
+
+
+def test_the_wizards_first_step_takes_assigned_tasks_after_the_suggested_ones(
+    api, tenant, recommendation, make_user, add_member
+):
+    carol = make_user("carol")
+    add_member(tenant, carol, Role.ACCOUNTANT)  # the outside accountant can be given tasks too
+
+    response = api.post(
+        _plans(tenant),
+        {
+            "recommendation": recommendation.pk,
+            "tasks": [{"title": "Ask the bank", "assignee": carol.pk}],
+        },
+        format="json",
+    )
+
+    assert response.status_code == 201, response.json()
+    tasks = response.json()["tasks"]
+    suggested = [a["title"] for a in recommendation.actions]
+    assert [t["title"] for t in tasks] == [*suggested, "Ask the bank"]
+    assert [t["assignee"] for t in tasks] == [None] * len(suggested) + [carol.pk]
+    assert [t["position"] for t in tasks] == list(range(len(tasks)))
+
+
+def test_a_task_assigned_to_a_non_member_at_creation_is_a_400_naming_that_task(
+    api, tenant, other_tenant, bob, make_user, add_member
+):
+    carol = make_user("carol")
+    add_member(tenant, carol, Role.MEMBER)
+    stranger = make_user("stranger")
+
+    for user_id in (stranger.pk, bob.pk, 987654):
+        # when the second task is given to someone outside Alice's business
+        response = api.post(
+            _plans(tenant),
+            {
+                "title": "Get paid faster",
+                "tasks": [
+                    {"title": "Call Acme", "assignee": carol.pk},
+                    {"title": "Send the letters", "assignee": user_id},
+                ],
+            },
+            format="json",
+        )
+
+        # then a 400 names that task's field, and nothing is written
+        assert response.status_code == 400, user_id
+        assert response.json()["detail"] == "tasks[1].assignee: is not a member of this tenant"
+        assert response.json()["errors"] == {
+            "tasks[1].assignee": ["is not a member of this tenant"]
+        }
+    assert not ActionPlan.objects.exists()
+    assert not ActionTask.objects.exists()
+
+
+def test_with_a_recommendation_the_error_names_the_task_as_the_request_spelled_it(
+    api, tenant, recommendation, bob
+):
+    response = api.post(
+        _plans(tenant),
+        {
+            "recommendation": recommendation.pk,
+            "tasks": [{"title": "Ask the bank", "assignee": bob.pk}],
+        },
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert response.json()["detail"] == "tasks[0].assignee: is not a member of this tenant"
+    assert not ActionPlan.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("assignee", "detail"),
+    [
+        ("carol", "tasks[1].assignee: A valid integer is required."),
+        ([3], "tasks[1].assignee: A valid integer is required."),
+        (1.5, "tasks[1].assignee: A valid integer is required."),
+    ],
+)
+def test_an_assignee_that_is_no_id_is_a_400_naming_the_task(api, tenant, assignee, detail):
+    response = api.post(
+        _plans(tenant),
+        {"title": "X", "tasks": [{"title": "a"}, {"title": "b", "assignee": assignee}]},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert response.json()["detail"] == detail
+    assert not ActionPlan.objects.exists()
+
+
+def test_a_suggested_task_after_the_given_due_date_names_the_due_date(api, tenant, recommendation):
+    # the recommendation's last task falls after a due date the caller chose too early
+    last = max(int(a.get("days_from_start") or 0) for a in recommendation.actions)
+    assert last > 1
+    start = date(2026, 11, 2)
+
+    response = api.post(
+        _plans(tenant),
+        {
+            "recommendation": recommendation.pk,
+            "start_date": start.isoformat(),
+            "due_date": (start + timedelta(days=1)).isoformat(),
+        },
+        format="json",
+    )
+
+    assert response.status_code == 400
+    detail = response.json()["detail"]
+    due = (start + timedelta(days=last)).isoformat()
+    assert detail.startswith(f"due_date: must not be before {due}, when the recommendation's task")
+    assert not ActionPlan.objects.exists()
+
+
+def test_who_may_create_a_plan_with_assigned_tasks(
+    api, tenant, other_tenant, make_user, add_member
+):
+    carol = make_user("carol")
+    add_member(tenant, carol, Role.MEMBER)
+    viewer = make_user("vera")
+    add_member(tenant, viewer, Role.VIEWER)
+    body = {"title": "X", "tasks": [{"title": "a", "assignee": carol.pk}]}
+
+    # a viewer reads but does not plan; a member does; another business's URL is not Alice's
+    assert client_for(viewer).post(_plans(tenant), body, format="json").status_code == 403
+    assert client_for(carol).post(_plans(tenant), body, format="json").status_code == 201
+    assert api.post(_plans(other_tenant), body, format="json").status_code == 404
+    assert ActionTask.objects.get().assignee_id == carol.pk
+
+
+def test_the_schema_documents_a_tasks_assignee_on_creation():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    create = schema["paths"]["/v1/tenants/{tenant_id}/coach/action-plans/"]["post"]
+    ref = create["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    components = schema["components"]["schemas"]
+    tasks = components[ref.rsplit("/", 1)[1]]["properties"]["tasks"]
+    task = components[tasks["items"]["$ref"].rsplit("/", 1)[1]]
+    assert task["properties"]["assignee"]["type"] == "integer"
+    assert task["properties"]["assignee"]["nullable"] is True
+    assert "assignee" not in task.get("required", [])

@@ -45,3 +45,26 @@ def test_the_console_spells_no_metric_name_itself():
         text = script.read_text()
         for key in ("dso", "dpo", "dio"):
             assert not re.search(rf'["\']{key}["\']\s*:', text), f"{script.name} spells {key}"
+
+
+def test_every_stage_has_its_words_and_meaning_from_the_stages_own_thresholds():
+    from coach import stage as stages
+    from coach.vocabulary import Stage
+
+    assert "stage" in GLOSSARY
+    for stage in Stage:
+        term = GLOSSARY[f"stage_{stage.value}"]
+        assert term.label == stage.label
+    assert GLOSSARY["stage_pre_revenue"].label == "Pre-revenue"
+    # the words say the thresholds coach/stage.py decides by, not a second copy of them
+    assert f"{stages.EARLY_MONTHS} months" in GLOSSARY["stage_early"].definition
+    assert f"{stages.GROWING_YEARLY:.0%}" in GLOSSARY["stage_growing"].definition
+    assert f"{-stages.DECLINING_YEARLY:.0%}" in GLOSSARY["stage_declining"].definition
+
+
+@pytest.mark.django_db
+def test_the_api_serves_the_stage_words(api):
+    terms = {t["key"]: t for t in api.get("/v1/coach/glossary/").json()["terms"]}
+
+    assert terms["stage_growing"]["label"] == "Growing"
+    assert terms["stage"]["definition"].startswith("Where the business is in its life")

@@ -20,10 +20,12 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
 
+from coach.glossary import GLOSSARY
 from coach.models import ActionPlan, AnswerSource, Message
 from feedback.models import Feedback
-from gateway.models import Tenant
+from gateway.models import Role, Tenant
 from insights.daily import run_batch
+from insights.models import Insight
 from notifications import services as inbox
 from notifications.models import LiveConnection, Notification
 from tests.e2e.conftest import off_loop
@@ -48,6 +50,9 @@ def thames_with_history() -> tuple[str, datetime]:
     so that this morning's critical runway alert is issued again."""
     seed()
     thames = Tenant.objects.get(name="Thames Print Studio")
+    # a colleague, to give a task to in the wizard
+    sam = get_user_model().objects.create_user(username="sam", password="pw-sam-e2e")
+    thames.memberships.create(user=sam, role=Role.MEMBER)
     today = thames.local_today()
     for days_ago in range(97, 9, -3):
         run_batch([(thames.pk, today - timedelta(days=days_ago))])
@@ -133,6 +138,17 @@ def test_the_demo_user_sees_the_dashboard_a_live_alert_and_acts_on_it(
         assert "What changed since" in page.inner_text(".change-card h2")
         assert page.locator(".rec").count() >= 1
         shot(page, "02-dashboard", full_page=True)
+        # the business's stage, in words, with what it means and what a stage is on hover
+        stage = off_loop(
+            lambda: Insight.objects.filter(tenant_id=tenant_id).order_by("-local_date")[0].stage
+        )
+        words = GLOSSARY[f"stage_{stage}"]
+        assert page.get_attribute("[data-testid=stage]", "data-stage") == stage
+        assert page.inner_text("[data-testid=stage] strong") == words.label
+        assert words.definition in page.inner_text("[data-testid=stage]")
+        page.hover("[data-testid=stage] .tip-btn")
+        assert page.is_visible("[data-testid=stage] .tip:has-text('Where the business is')")
+        page.mouse.move(0, 0)
 
         # when: the dispatcher replays this morning, through the queue to the worker
         off_loop(
@@ -165,7 +181,7 @@ def test_the_demo_user_sees_the_dashboard_a_live_alert_and_acts_on_it(
         shot(page, "05-drawer-read")
         page.keyboard.press("Escape")
         assert page.locator("#drawer").is_hidden()
-        assert off_loop(lambda: Notification.objects.get().read_at is not None)
+        assert off_loop(lambda: Notification.objects.get(user__username="demo").read_at is not None)
         page.click(".toast.kind-coach_alert button[aria-label^=Dismiss]")
 
         rid = int(first.get_attribute("data-id") or 0)
@@ -234,13 +250,23 @@ def test_the_demo_user_sees_the_dashboard_a_live_alert_and_acts_on_it(
         page.click("dialog .wizard-form button[type=submit]")
         page.wait_for_selector("#new-task-title")
         page.fill("#new-task-title", "Ask the bank for a short-term credit line")
+        # who does it: the new task goes to Sam, from the picker of the business's members
+        sam = off_loop(lambda: get_user_model().objects.get(username="sam").pk)
+        demo = off_loop(lambda: get_user_model().objects.get(username="demo").pk)
+        page.select_option("#new-task-assignee", label="sam")
         page.click("dialog button:has-text('Add task')")
         page.wait_for_selector(
             ".task-list input[value='Ask the bank for a short-term credit line']"
         )
+        added = page.get_attribute(".task-list .task-row:last-child", "data-task-id")
+        assert page.input_value(f"#task-{added}-assignee") == str(sam)
+        # and the first suggested task to the demo user, saved with the step
+        first_task = page.get_attribute(".task-list .task-row:first-child", "data-task-id")
+        page.select_option(f"#task-{first_task}-assignee", str(demo))
         shot(page, "10-wizard-tasks")
         page.click("dialog .wizard-form button[type=submit]")
         page.wait_for_selector("dialog .summary")
+        assert "sam" in page.inner_text("dialog .summary-tasks li:last-child")
         shot(page, "11-wizard-confirm")
         page.click("dialog .wizard-form button[type=submit]")
         # then: the plan is active
@@ -255,6 +281,9 @@ def test_the_demo_user_sees_the_dashboard_a_live_alert_and_acts_on_it(
         assert plan.status == "active"
         assert plan.title == "Stretch the runway to three months"
         assert "Ask the bank for a short-term credit line" in [t.title for t in plan.tasks.all()]
+        assigned = {t.pk: t.assignee_id for t in plan.tasks.all()}
+        assert assigned[int(added or 0)] == sam
+        assert assigned[int(first_task or 0)] == demo
 
         # when: feedback, thumbs down, first without a reason
         page.click(f"{card} [data-action=feedback]")

@@ -114,3 +114,71 @@ def test_another_tenants_insights_answer_404(api, other_tenant):
     assert api.get(f"{_base(other_tenant)}latest/").status_code == 404
     assert api.get(f"{_base(other_tenant)}2026-02-09/").status_code == 404
     assert api.post(f"{_base(other_tenant)}run").status_code == 404
+
+
+# --- The business's stage ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("story", "stage"),
+    [("fast_growth", "growing"), ("shrinking_revenue", "declining"), ("healthy", "established")],
+)
+def test_the_insight_says_the_business_stage_its_books_show(api, tenant, books, story, stage):
+    books(tenant, story)
+    daily.run_batch([(tenant.pk, date(2026, 2, 9))])
+
+    latest = api.get(f"{_base(tenant)}latest/").json()
+
+    assert latest["stage"] == stage
+    assert api.get(f"{_base(tenant)}2026-02-09/").json()["stage"] == stage
+    assert Insight.objects.get(tenant=tenant).stage == stage
+
+
+def test_a_business_without_books_has_no_stage(api, tenant):
+    daily.run_batch([(tenant.pk, date(2026, 2, 9))])
+
+    latest = api.get(f"{_base(tenant)}latest/").json()
+
+    assert latest["has_data"] is False
+    assert latest["stage"] is None
+
+
+def test_a_change_of_books_restates_the_stage(api, tenant, books):
+    # given: today's insight of a fast-growing business
+    books(tenant, "fast_growth")
+    today = tenant.local_today()
+    daily.run_batch([(tenant.pk, today)])
+    assert Insight.objects.get(tenant=tenant).stage == "growing"
+
+    # when: the books are replaced by a shrinking business's, and the insight is regenerated
+    books(tenant, "shrinking_revenue")
+    daily.regenerate(tenant, today)
+
+    # then: the same insight now says declining
+    assert api.get(f"{_base(tenant)}latest/").json()["stage"] == "declining"
+
+
+def test_a_viewer_reads_the_stage_another_business_does_not(
+    api, tenant, other_tenant, books, make_user, add_member
+):
+    books(tenant, "fast_growth")
+    books(other_tenant, "shrinking_revenue")
+    daily.run_batch([(tenant.pk, date(2026, 2, 9)), (other_tenant.pk, date(2026, 2, 9))])
+    viewer = make_user("vera")
+    add_member(tenant, viewer, Role.VIEWER)
+
+    assert client_for(viewer).get(f"{_base(tenant)}latest/").json()["stage"] == "growing"
+    assert api.get(f"{_base(other_tenant)}latest/").status_code == 404
+
+
+def test_the_schema_documents_the_stage_as_a_nullable_enum_of_the_vocabulary():
+    from drf_spectacular.generators import SchemaGenerator
+
+    from coach.vocabulary import Stage
+
+    schemas = SchemaGenerator().get_schema(request=None, public=True)["components"]["schemas"]
+    stage = schemas["Insight"]["properties"]["stage"]
+    refs = [branch["$ref"].rsplit("/", 1)[1] for branch in stage["oneOf"]]
+    assert refs == ["BusinessStageEnum", "NullEnum"]
+    assert schemas["BusinessStageEnum"]["enum"] == Stage.values
+    assert stage["readOnly"] is True

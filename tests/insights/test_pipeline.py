@@ -59,6 +59,7 @@ def _stored(tenant: Tenant) -> tuple[Any, ...]:
     return (
         insight.score,
         insight.band,
+        insight.stage,
         insight.as_of,
         [
             (r.template_key, r.priority, r.score, r.title, r.body, r.figures, r.series, r.cash_flow)
@@ -79,6 +80,7 @@ def _expected(tenant: Tenant) -> tuple[Any, ...]:
     return (
         health.overall,
         health.band or "",
+        assessment.stage.value if assessment.stage else "",
         assessment.metrics.as_of,
         [
             (
@@ -285,6 +287,7 @@ def test_books_added_after_todays_insight_rescore_it(
 
     daily.run_batch([(tenant.pk, tenant.local_today())])
     assert Insight.objects.get(tenant=tenant).has_data is False
+    assert Insight.objects.get(tenant=tenant).stage == ""  # no books, no stage
 
     periods = [
         {k: (v.strftime("%Y-%m") if isinstance(v, date) else str(v)) for k, v in p.items()}
@@ -300,6 +303,7 @@ def test_books_added_after_todays_insight_rescore_it(
     assert insight.has_data is True
     assert insight.score is not None
     assert insight.band == "critical"
+    assert insight.stage == "established"  # two years of steady sales, however short of cash
     assert insight.recommendations.filter(priority="critical").exists()
     assert len(_alerts(tenant)) == insight.recommendations.filter(priority="critical").count()
 

@@ -1,12 +1,12 @@
-// The dashboard of one tenant: today's health score and its four components, the 90-day trend,
-// what changed since the previous insight, and the recommendation cards (newest and most urgent
-// first), each with its four actions.
+// The dashboard of one tenant: today's health score, the business's stage (with what it means),
+// the score's four components, the 90-day trend, what changed since the previous insight, and the
+// recommendation cards (newest and most urgent first), each with its four actions.
 
 import { lineChart } from "./charts.js";
 import { formatDate, h, icon } from "./dom.js";
 import { forecastCard, impactLine, loadForecast, planOutcomesCard } from "./forecast.js";
 import { cardControls, feedbackLine, formatScore, planButton } from "./cards.js";
-import { term } from "./glossary.js";
+import { term, termDefinition, termLabel } from "./glossary.js";
 import { bandOf, categoryLabel, priorityRank } from "./vocabulary.js";
 
 const TREND_DAYS = 90;
@@ -49,6 +49,19 @@ export async function loadDashboard(ctx) {
   return { insight, trend, forecast, plans: plans.results || plans, recommendations: orderRecommendations(recs.results || recs) };
 }
 
+/** The business's stage from its books, in words: the glossary's label and meaning
+ * (coach/glossary.py), with the "?" that says what a stage is. Nothing without a stage. */
+function stageLine(insight) {
+  if (!insight.stage) return null;
+  const key = `stage_${insight.stage}`;
+  return h(
+    "div",
+    { class: "stage-line", "data-testid": "stage", dataset: { stage: insight.stage } },
+    h("p", { class: "small" }, h("span", { class: "muted" }, term("stage", "Stage")), " ", h("strong", {}, termLabel(key))),
+    termDefinition(key) ? h("p", { class: "muted small" }, termDefinition(key)) : null,
+  );
+}
+
 function scoreCard(insight) {
   const health = insight.health || {};
   return h(
@@ -64,6 +77,7 @@ function scoreCard(insight) {
     h("span", { class: `band-tag band-${insight.band}` }, insight.band || "no data"),
     h("p", { class: "muted small" }, health.summary || ""),
     h("p", { class: "muted small" }, `Insight of ${formatDate(insight.local_date, { weekday: "long", day: "numeric", month: "long" })}${insight.as_of ? `, books to ${formatDate(insight.as_of, { month: "long", year: "numeric" })}` : ""}.`),
+    stageLine(insight),
   );
 }
 

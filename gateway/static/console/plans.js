@@ -6,6 +6,7 @@
 import { get } from "./api.js";
 import { formatDate, h, uid } from "./dom.js";
 import { termLabel } from "./glossary.js";
+import { assigneePicker, memberName, pickedAssignee } from "./people.js";
 
 const FILTERS = [
   ["active", "Active"],
@@ -16,11 +17,6 @@ const FILTERS = [
 ];
 const STATUS_WORDS = { draft: "Draft", active: "Active", done: "Done", cancelled: "Cancelled" };
 const LONG = { day: "numeric", month: "short", year: "numeric" };
-
-function memberName(members, id) {
-  const found = members.find((m) => m.user_id === id);
-  return found ? found.username : "nobody";
-}
 
 function progress(plan) {
   const done = plan.tasks.filter((t) => t.done).length;
@@ -134,15 +130,10 @@ export async function renderPlans(root, ctx) {
     const due = h("input", { type: "date", value: task.due_date || "", "aria-label": `Due date of ${task.title}`, "aria-describedby": error.id, dataset: { focusKey: `due-${task.id}` } });
     due.addEventListener("change", () => act(plan, () => ctx.api.updateTask(plan.id, task.id, { due_date: due.value || null }), error));
     // who does it: one of the business's members, or nobody (the API refuses anyone else)
-    const assignee = h(
-      "select",
-      { id: uid("assignee"), class: "task-assignee", "aria-describedby": error.id, dataset: { focusKey: `assignee-${task.id}` } },
-      h("option", { value: "", selected: task.assignee === null || task.assignee === undefined }, "Unassigned"),
-      members.map((m) => h("option", { value: m.user_id, selected: m.user_id === task.assignee }, m.username)),
-    );
+    const assignee = assigneePicker(members, task.assignee, { id: uid("assignee"), "aria-describedby": error.id, dataset: { focusKey: `assignee-${task.id}` } });
     assignee.addEventListener("change", () =>
-      act(plan, () => ctx.api.updateTask(plan.id, task.id, { assignee: assignee.value ? Number(assignee.value) : null }), error).then((ok) => {
-        if (ok) status.textContent = `${task.title}: ${assignee.value ? `assigned to ${memberName(members, Number(assignee.value))}` : "unassigned"}.`;
+      act(plan, () => ctx.api.updateTask(plan.id, task.id, { assignee: pickedAssignee(assignee) }), error).then((ok) => {
+        if (ok) status.textContent = `${task.title}: ${assignee.value ? `assigned to ${memberName(members, pickedAssignee(assignee))}` : "unassigned"}.`;
       }),
     );
     const move = (delta) => {

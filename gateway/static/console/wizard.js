@@ -1,10 +1,12 @@
 // The action plan wizard: details, timeline, tasks, confirm. Opening it creates nothing: the
 // draft is made on the server when the first step is saved (prefilled from the recommendation),
 // every later step saves through the API with its errors shown at the field they name, and
-// closing it before confirming deletes the draft (the recommendation stays as it was).
+// closing it before confirming deletes the draft (the recommendation stays as it was). Each task
+// can be assigned to a member with the same picker as the plans page.
 
 import { h, formatDate } from "./dom.js";
 import { openModal, setModalTitle } from "./modal.js";
+import { assigneePicker, memberName, pickedAssignee } from "./people.js";
 import { priorities } from "./vocabulary.js";
 
 const STEPS = ["Details", "Timeline", "Tasks", "Confirm"];
@@ -26,6 +28,7 @@ export async function openWizard(ctx, rec) {
   const body = h("div", { class: "wizard" }, h("p", { class: "muted" }, "Opening the plan…"));
   let confirmed = false;
   let plan;
+  let members = [];
   // Closed before the last step: the draft goes (it was only ever this wizard's).
   const discard = () => {
     if (!confirmed && plan && plan.id) ctx.api.deletePlan(plan.id).catch(() => {});
@@ -33,7 +36,11 @@ export async function openWizard(ctx, rec) {
   openModal("Create an action plan", body, { wide: true, name: "wizard", close: discard });
   try {
     // A draft left behind (a closed tab) continues; otherwise nothing exists until step 1 is saved.
-    const drafts = await ctx.api.plans(`recommendation=${rec.id}&status=draft`);
+    const [drafts, team] = await Promise.all([
+      ctx.api.plans(`recommendation=${rec.id}&status=draft`),
+      ctx.api.members().catch(() => ({ results: [] })), // without the team, tasks stay unassigned
+    ]);
+    members = team.results || team;
     plan = (drafts.results || drafts)[0] || { id: null, title: rec.title, description: rec.body, priority: rec.priority, start_date: null, due_date: null, tasks: [] };
   } catch (e) {
     body.replaceChildren(h("p", { class: "form-error", role: "alert" }, e.message));
@@ -119,6 +126,7 @@ export async function openWizard(ctx, rec) {
             { class: "task-row", dataset: { taskId: task.id } },
             field(`task-${task.id}-title`, `Task ${index + 1}`, h("input", { value: task.title, maxlength: 200, dataset: { orig: task.title } })),
             field(`task-${task.id}-due_date`, "Due", h("input", { type: "date", value: task.due_date || "", dataset: { orig: task.due_date || "" } })),
+            field(`task-${task.id}-assignee`, "Assigned to", assigneePicker(members, task.assignee, { dataset: { orig: task.assignee ?? "" } })),
             h(
               "div",
               { class: "task-buttons" },
@@ -131,6 +139,7 @@ export async function openWizard(ctx, rec) {
       });
       const newTitle = h("input", { placeholder: "A new task" });
       const newDue = h("input", { type: "date" });
+      const newAssignee = assigneePicker(members, null);
       return [
         plan.tasks.length ? list : h("p", { class: "muted" }, "No tasks yet: add at least one."),
         h(
@@ -138,7 +147,8 @@ export async function openWizard(ctx, rec) {
           { class: "add-task" },
           field("new-task-title", "New task", newTitle),
           field("new-task-due_date", "Due", newDue),
-          h("button", { type: "button", class: "btn", onclick: () => addTask(newTitle.value, newDue.value) }, "Add task"),
+          field("new-task-assignee", "Assigned to", newAssignee),
+          h("button", { type: "button", class: "btn", onclick: () => addTask(newTitle.value, newDue.value, pickedAssignee(newAssignee)) }, "Add task"),
         ),
       ];
     },
@@ -154,7 +164,13 @@ export async function openWizard(ctx, rec) {
         h("dd", {}, `${formatDate(plan.start_date, { day: "numeric", month: "short", year: "numeric" })} → ${formatDate(plan.due_date, { day: "numeric", month: "short", year: "numeric" })}`),
       ),
       h("h3", {}, `${plan.tasks.length} task${plan.tasks.length === 1 ? "" : "s"}`),
-      h("ol", { class: "summary-tasks" }, plan.tasks.map((t) => h("li", {}, t.title, h("span", { class: "muted small" }, ` — due ${formatDate(t.due_date)}`)))),
+      h(
+        "ol",
+        { class: "summary-tasks" },
+        plan.tasks.map((t) =>
+          h("li", {}, t.title, h("span", { class: "muted small" }, ` — due ${formatDate(t.due_date)}${t.assignee ? `, ${memberName(members, t.assignee)}` : ""}`)),
+        ),
+      ),
       h("p", { id: "plan-tasks-error", class: "field-error", hidden: true }),
       h("p", { id: "plan-status-error", class: "field-error", hidden: true }),
     ],
@@ -173,11 +189,12 @@ export async function openWizard(ctx, rec) {
     plan = await ctx.api.plan(plan.id);
   }
 
-  async function addTask(title, dueDate) {
+  async function addTask(title, dueDate, assignee) {
     clearErrors();
     try {
       const body = { title };
       if (dueDate) body.due_date = dueDate;
+      if (assignee !== null) body.assignee = assignee;
       await ctx.api.addTask(plan.id, body);
       await reload();
       render();
@@ -226,9 +243,11 @@ export async function openWizard(ctx, rec) {
         for (const task of plan.tasks) {
           const title = panel.querySelector(`#task-${task.id}-title`);
           const due = panel.querySelector(`#task-${task.id}-due_date`);
+          const assignee = panel.querySelector(`#task-${task.id}-assignee`);
           const changes = {};
           if (title.value !== title.dataset.orig) changes.title = title.value;
           if (due.value !== due.dataset.orig) changes.due_date = due.value || null;
+          if (assignee.value !== assignee.dataset.orig) changes.assignee = pickedAssignee(assignee);
           if (!Object.keys(changes).length) continue;
           try {
             await ctx.api.updateTask(plan.id, task.id, changes);
