@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('insights', '0005_merge_0004_forecast_0004_imports'),
+        ('insights', '0006_seen_again'),
     ]
 
     operations = [
