@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -24,27 +23,12 @@ from insights.demo_data import story_periods
 from insights.financials import upsert_periods
 from insights.management.commands.seed_demo import last_full_month
 from tests.e2e.a11y import check_accessibility
-from tests.e2e.conftest import ARTIFACTS, CHROMIUM_ARGS, off_loop
+from tests.e2e.conftest import ARTIFACTS, off_loop
 from tests.processes import daphne_server
 
 pytestmark = [pytest.mark.e2e, pytest.mark.services]
 
 WIDTHS = (1280, 390)
-
-
-@pytest.fixture
-def chromium_browser(chromium: str) -> Iterator[Any]:
-    """A headless Chromium in which each test opens its own contexts (two people at once)."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium, headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def new_page(browser: Any, errors: list[str]) -> Any:

@@ -79,7 +79,7 @@ export class Notifications {
       h(
         "div",
         { class: "note-actions" },
-        n.data && n.data.recommendation_id
+        n.data && (n.data.recommendation_id || n.data.movement_id)
           ? h("button", { type: "button", class: "btn small", onclick: () => this._open(n) }, "Open")
           : null,
         h(
@@ -170,7 +170,7 @@ export class Notifications {
       h(
         "div",
         { class: "toast-actions" },
-        n.data && n.data.recommendation_id
+        n.data && (n.data.recommendation_id || n.data.movement_id)
           ? h("button", { type: "button", class: "btn small", onclick: () => { node.remove(); this._open(n); } }, "Open")
           : null,
         h("button", { type: "button", class: "icon-btn", "aria-label": `Dismiss "${n.title}"`, onclick: () => node.remove() }, "✕"),
