@@ -84,7 +84,7 @@ export class Notifications {
           : null,
         h(
           "button",
-          { type: "button", class: "btn small ghost", "aria-label": `Mark "${n.title}" as ${read ? "unread" : "read"}`, onclick: () => this.toggleRead(n) },
+          { type: "button", class: "btn small ghost", "aria-label": `${read ? "Mark unread" : "Mark read"}: ${n.title}` /* the visible words first (WCAG 2.5.3) */, onclick: () => this.toggleRead(n) },
           read ? "Mark unread" : "Mark read",
         ),
       ),
