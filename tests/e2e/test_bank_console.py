@@ -89,7 +89,7 @@ def _checking(today: date) -> bytes:
     )
 
 
-def _rows(page: Any) -> list[dict[str, str]]:
+def _rows(page: Any) -> list[dict[str, Any]]:
     return page.eval_on_selector_all(
         "[data-testid=transactions] tbody tr",
         "rows => rows.map(r => ({direction: r.dataset.direction,"
