@@ -42,6 +42,7 @@ export async function renderBank(root, ctx) {
     return;
   }
   if (!cash.accounts.length && !first.count) {
+    head.querySelector("a").remove(); // the empty state's own button says it
     root.replaceChildren(head, emptyState(ctx));
     return;
   }
