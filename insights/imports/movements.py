@@ -22,7 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef, QuerySet
 
 from coach.catalog import formatting
 from gateway.models import Tenant
@@ -203,12 +203,17 @@ def _month_back(month: date, n: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-def _message(tenant: Tenant, alert: MovementAlert) -> Message:
+def title(alert: MovementAlert) -> str:
+    """The alert in a few words: the inbox's title and the console's heading of the movement."""
     titles = {
         MovementRule.OUTSIDE_HISTORY: f"Unusual payment to {alert.payee}",
         MovementRule.NEW_PAYEE: f"First payment to {alert.payee}",
         MovementRule.MISSING_RECEIPT: f"No payment from {alert.payee} yet this month",
     }
+    return titles[MovementRule(alert.rule)]
+
+
+def _message(tenant: Tenant, alert: MovementAlert) -> Message:
     data: dict[str, Any] = {
         "movement_id": alert.pk,
         "rule": alert.rule,
@@ -218,18 +223,26 @@ def _message(tenant: Tenant, alert: MovementAlert) -> Message:
     return Message(
         tenant,
         kind="warning",
-        title=titles[MovementRule(alert.rule)][:120],
+        title=title(alert)[:120],
         body=alert.reason,
         data=data,  # raised once: MovementAlert's key is unique per tenant
     )
 
 
-def mark_normal(alert: MovementAlert, user: Any) -> NormalMovement:
-    """ "This is normal": the same rule does not alert for this payee again."""
-    normal, _ = NormalMovement.objects.get_or_create(
+def with_normal(alerts: QuerySet[MovementAlert]) -> QuerySet[MovementAlert]:
+    """Each alert with ``normal``: whether its rule was since marked normal for its payee."""
+    marked = NormalMovement.objects.filter(
+        tenant=OuterRef("tenant"), rule=OuterRef("rule"), payee_key=OuterRef("payee_key")
+    )
+    return alerts.annotate(normal=Exists(marked))
+
+
+def mark_normal(alert: MovementAlert, user: Any) -> tuple[NormalMovement, bool]:
+    """ "This is normal": the same rule does not alert for this payee again. Says whether it
+    is new (marking twice is harmless)."""
+    return NormalMovement.objects.get_or_create(
         tenant=alert.tenant,
         rule=alert.rule,
         payee_key=alert.payee_key,
         defaults={"created_by": user if getattr(user, "pk", None) else None},
     )
-    return normal

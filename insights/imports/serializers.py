@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from insights.imports import movements
 from insights.imports.models import (
     BankAccount,
     BankTransaction,
@@ -155,12 +156,45 @@ class CashSerializer(serializers.Serializer):
 
 
 class MovementAlertSerializer(serializers.ModelSerializer):
+    """An unusual movement, with the transaction's date and amount when it is about one (a
+    missing receipt is about none) and whether it was since marked normal."""
+
+    title = serializers.SerializerMethodField()
+    posted_on = serializers.DateField(source="transaction.posted_on", allow_null=True, default=None)
+    amount = serializers.DecimalField(
+        source="transaction.amount",
+        max_digits=18,
+        decimal_places=2,
+        allow_null=True,
+        default=None,
+        help_text="Money in is > 0.",
+    )
+    currency = serializers.CharField(source="transaction.currency", allow_null=True, default=None)
+    normal = serializers.BooleanField(
+        help_text="Its rule was marked normal for this payee: it will not alert again."
+    )
+
     class Meta:
         model = MovementAlert
-        fields = ["id", "rule", "payee", "reason", "transaction", "created_at"]
+        fields = [
+            "id",
+            "rule",
+            "title",
+            "payee",
+            "reason",
+            "transaction",
+            "posted_on",
+            "amount",
+            "currency",
+            "normal",
+            "created_at",
+        ]
+
+    def get_title(self, alert: MovementAlert) -> str:
+        return movements.title(alert)
 
 
 class NormalMovementSerializer(serializers.Serializer):
     rule = serializers.CharField()
     payee = serializers.CharField()
-    created = serializers.BooleanField()
+    created = serializers.BooleanField(help_text="False: it was already marked normal.")

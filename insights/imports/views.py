@@ -8,6 +8,7 @@ from typing import Any, BinaryIO, cast
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import get_object_or_404
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, permissions, status
@@ -21,8 +22,9 @@ from gateway.body_limit import too_big as body_too_big
 from gateway.tenancy import TenantScopedMixin
 from insights.imports import cash
 from insights.imports.base import ImportFailed
+from insights.imports.filters import TransactionFilter
 from insights.imports.models import BankTransaction, DataImport, MovementAlert
-from insights.imports.movements import mark_normal
+from insights.imports.movements import mark_normal, with_normal
 from insights.imports.serializers import (
     BankTransactionSerializer,
     CashSerializer,
@@ -186,20 +188,16 @@ class ImportDetailView(TenantScopedMixin, generics.GenericAPIView):
 
 
 class TransactionListView(TenantScopedMixin, generics.ListAPIView):
-    """The tenant's bank transactions, newest first (``?account=``, ``?import=``)."""
+    """The tenant's bank transactions, newest first; filtered by account, import, dates and words
+    (``TransactionFilter``)."""
 
     serializer_class = BankTransactionSerializer
     queryset = BankTransaction.objects.none()
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = TransactionFilter
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
-        rows = BankTransaction.objects.filter(tenant=self.tenant)
-        for param, field in (("account", "account_id"), ("import", "data_import_id")):
-            value = self.request.query_params.get(param)
-            if value:
-                if not value.isdigit():
-                    raise ValidationError({param: ["must be an id"]})
-                rows = rows.filter(**{field: int(value)})
-        return rows.order_by("-posted_on", "-id")
+        return BankTransaction.objects.filter(tenant=self.tenant).order_by("-posted_on", "-id")
 
 
 class CashView(TenantScopedMixin, APIView):
@@ -226,24 +224,30 @@ class CashView(TenantScopedMixin, APIView):
 
 
 class MovementListView(TenantScopedMixin, generics.ListAPIView):
-    """Unusual movements raised from imported transactions, newest first."""
+    """Unusual movements raised from imported transactions, newest first, each saying whether it
+    was marked normal."""
 
     serializer_class = MovementAlertSerializer
     queryset = MovementAlert.objects.none()
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
-        return MovementAlert.objects.filter(tenant=self.tenant).order_by("-created_at", "-id")
+        alerts = MovementAlert.objects.filter(tenant=self.tenant).select_related("transaction")
+        return with_normal(alerts).order_by("-created_at", "-id")
 
 
 class MovementNormalView(TenantScopedMixin, APIView):
-    """ "This is normal": this alert's rule stops alerting for its payee."""
+    """ "This is normal": this alert's rule stops alerting for its payee (201; 200 when it
+    already was)."""
 
-    @extend_schema(request=None, responses={201: NormalMovementSerializer})
+    @extend_schema(
+        request=None, responses={201: NormalMovementSerializer, 200: NormalMovementSerializer}
+    )
     def post(self, request: Request, tenant_id: str, movement_id: int) -> Response:
         alert = get_object_or_404(MovementAlert, tenant=self.tenant, pk=movement_id)
-        normal = mark_normal(alert, self.user)
-        body = {"rule": normal.rule, "payee": alert.payee, "created": True}
-        return Response(NormalMovementSerializer(body).data, status=status.HTTP_201_CREATED)
+        normal, created = mark_normal(alert, self.user)
+        body = {"rule": normal.rule, "payee": alert.payee, "created": created}
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return Response(NormalMovementSerializer(body).data, status=code)
 
 
 class ImportTemplateView(APIView):

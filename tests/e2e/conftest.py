@@ -72,6 +72,21 @@ def browser(chromium: str, tmp_path: Path) -> Iterator[Any]:
 
 
 @pytest.fixture
+def chromium_browser(chromium: str) -> Iterator[Any]:
+    """A headless Chromium in which each test opens its own contexts (two people at once)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium, headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
 def shot() -> Callable[[Any, str], Path]:
     """Save a screenshot of the page as ``artifacts/e2e/<name>.png``."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -24,27 +23,12 @@ from insights.demo_data import story_periods
 from insights.financials import upsert_periods
 from insights.management.commands.seed_demo import last_full_month
 from tests.e2e.a11y import check_accessibility
-from tests.e2e.conftest import ARTIFACTS, CHROMIUM_ARGS, off_loop
+from tests.e2e.conftest import ARTIFACTS, off_loop
 from tests.processes import daphne_server
 
 pytestmark = [pytest.mark.e2e, pytest.mark.services]
 
 WIDTHS = (1280, 390)
-
-
-@pytest.fixture
-def chromium_browser(chromium: str) -> Iterator[Any]:
-    """A headless Chromium in which each test opens its own contexts (two people at once)."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium, headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def new_page(browser: Any, errors: list[str]) -> Any:
@@ -126,6 +110,14 @@ def test_the_portfolio_opens_first_and_reorders_live_and_the_charts_fit(
         known = [s for s in scores if s is not None]
         assert known == sorted(known)
         both_widths(page, "40-portfolio")
+        # on a phone the table scrolls sideways, and says so; on a desktop it fits, and does not
+        hint = ".portfolio-wrap >> xpath=preceding-sibling::p[1]"
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.wait_for_selector(hint, state="visible")
+        assert page.inner_text(hint) == "Scroll sideways to see every column →"
+        assert page.get_attribute(".portfolio-wrap", "tabindex") == "0"  # the keyboard scrolls it
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.wait_for_selector(hint, state="hidden")
 
         # sorting by name, then back to the worst first, by keyboard
         page.focus("button.sort[data-sort=name]")
@@ -400,3 +392,53 @@ def test_the_team_invites_someone_who_accepts_in_another_browser(
         )
         == []
     )
+
+
+def test_the_login_the_drawer_the_wizard_the_chat_and_feedback_at_both_widths(
+    transactional_db, chromium_browser
+):
+    """The screens the other tests show at one width only: each at both, with the check."""
+    off_loop(seed)
+
+    def thames_today() -> str:
+        thames = Tenant.objects.get(name="Thames Print Studio")
+        run_today(thames)  # this morning's cards, and their alerts in the inbox
+        return str(thames.pk)
+
+    thames = off_loop(thames_today)
+    errors: list[str] = []
+    page = new_page(chromium_browser, errors)
+    with daphne_server() as (_, port):
+        base = f"http://127.0.0.1:{port}"
+        page.goto(f"{base}/#tenant={thames}")
+        page.wait_for_selector("#login-form")
+        both_widths(page, "50-login", full_page=False)
+        login(page, base, f"/#tenant={thames}")
+        page.wait_for_selector(".rec [data-action=plan]")
+        rid = page.get_attribute(".rec:has([data-action=plan]) >> nth=0", "data-id")
+        card = f".rec[data-id='{rid}']"
+
+        page.click("#bell")
+        page.wait_for_selector("#drawer:not([hidden]) #drawer-list")
+        both_widths(page, "51-drawer", full_page=False)
+        page.keyboard.press("Escape")
+        page.wait_for_selector("#drawer", state="hidden")
+
+        page.click(f"{card} [data-action=plan]")
+        page.wait_for_selector("#plan-title")
+        both_widths(page, "52-wizard", full_page=False)
+        page.keyboard.press("Escape")  # nothing was saved: nothing is left
+        page.wait_for_function("() => !document.querySelector('dialog[open]')")
+
+        page.click(f"{card} [data-action=chat]")
+        page.wait_for_selector("dialog[data-name=chat] .chip")
+        page.locator("dialog .chip").first.click()
+        page.wait_for_selector(".msg.assistant[data-source=fallback]")  # no model here
+        both_widths(page, "53-chat", full_page=False)
+        page.keyboard.press("Escape")
+
+        page.click(f"{card} [data-action=feedback]")
+        page.wait_for_selector("dialog[data-name=feedback] .thumb")
+        both_widths(page, "54-feedback", full_page=False)
+        page.keyboard.press("Escape")
+    assert errors == []

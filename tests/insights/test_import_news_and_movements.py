@@ -9,10 +9,12 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from gateway.models import Role
 from insights.daily import run_today
-from insights.imports.models import MovementAlert, MovementRule
+from insights.imports.models import MovementAlert, MovementRule, NormalMovement
 from insights.imports.samples import Row, render_ofx
 from notifications.models import Notification
+from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -186,3 +188,56 @@ def test_a_first_import_of_old_history_raises_no_alert(api, tenant, morning):
     )
 
     assert not MovementAlert.objects.filter(tenant=tenant).exists()
+
+
+def test_the_movements_list_says_what_each_is_about_and_what_was_marked_normal(
+    api, tenant, other_tenant, bob, make_user, add_member, morning
+):
+    today = date(2026, 3, 20)
+    rows = [
+        *_history(today),
+        row(date(2026, 3, 16), "-980.00", "CLOUD HOSTING INC"),
+        row(date(2026, 3, 18), "-5000.00", "BRAND NEW SUPPLIER LTD"),
+    ]
+    send(api, tenant, statement(rows, balance="9000.00", start=date(2025, 11, 1), end=today))
+    url = f"/v1/tenants/{tenant.id}/movements/"
+    listed = {m["rule"]: m for m in api.get(url).json()["results"]}
+    new_payee = listed[MovementRule.NEW_PAYEE]
+    assert new_payee["title"] == "First payment to BRAND NEW SUPPLIER LTD"
+    assert (new_payee["posted_on"], new_payee["amount"], new_payee["currency"]) == (
+        "2026-03-18",
+        "-5000.00",
+        "USD",
+    )
+    assert "$5,000.00" in new_payee["reason"]  # money in the reason carries its currency
+    missing = listed[MovementRule.MISSING_RECEIPT]
+    assert (missing["transaction"], missing["posted_on"], missing["amount"]) == (None, None, None)
+    assert not any(m["normal"] for m in listed.values())
+
+    # viewers and external accountants read them but cannot mark one normal
+    for role in (Role.VIEWER, Role.ACCOUNTANT):
+        reader = make_user(f"reader-{role}")
+        add_member(tenant, reader, role)
+        assert client_for(reader).get(url).status_code == 200
+        refused = client_for(reader).post(f"{url}{new_payee['id']}/normal/")
+        assert refused.status_code == 403
+    assert not NormalMovement.objects.exists()
+
+    member = make_user("mia")
+    add_member(tenant, member, Role.MEMBER)
+    first = client_for(member).post(f"{url}{new_payee['id']}/normal/")
+    again = client_for(member).post(f"{url}{new_payee['id']}/normal/")
+
+    assert (first.status_code, first.json()["created"]) == (201, True)
+    assert (again.status_code, again.json()["created"]) == (200, False)
+    after = {m["rule"]: m["normal"] for m in api.get(url).json()["results"]}
+    assert after == {
+        MovementRule.NEW_PAYEE: True,
+        MovementRule.OUTSIDE_HISTORY: False,
+        MovementRule.MISSING_RECEIPT: False,
+    }
+    # another business's movement: not found, for reading or marking
+    bob_url = f"/v1/tenants/{other_tenant.id}/movements/"
+    assert client_for(bob).get(bob_url).json()["results"] == []
+    assert client_for(bob).post(f"{bob_url}{new_payee['id']}/normal/").status_code == 404
+    assert client_for(bob).post(f"{url}{new_payee['id']}/normal/").status_code == 404

@@ -599,3 +599,70 @@ def test_viewers_do_not_import_and_members_do(tenant, make_user, add_member):
     assert [(h["created_by"], h["file_name"], h["kind"]) for h in history] == [
         ("max", "periods.csv", "periods_csv")
     ]
+
+
+def _transactions(api, tenant, query: str = ""):
+    return api.get(f"/v1/tenants/{tenant.id}/transactions/{query}")
+
+
+def test_transactions_filter_by_account_dates_and_words(api, tenant):
+    upload(api, tenant, "statement_v1.ofx")
+    upload(api, tenant, "bank.csv", account="Barclays business")
+    barclays = BankAccount.objects.get(tenant=tenant, name="Barclays business")
+
+    def payees(query: str) -> list[tuple[str, str, str]]:
+        response = _transactions(api, tenant, query)
+        assert response.status_code == 200, response.json()
+        return [(t["posted_on"], t["amount"], t["payee"]) for t in response.json()["results"]]
+
+    assert len(payees("")) == 10
+    assert {p for _, _, p in payees(f"?account={barclays.pk}")} == {
+        "CARD PAYMENT TESCO STORES 3271",
+        "BACS NORTHWIND TRADERS",
+        "DIRECT DEBIT HMRC VAT",
+    }
+    # both ends of the range are included, newest first
+    assert payees("?from=2025-01-15&to=2025-02-10") == [
+        ("2025-02-10", "-85.50", "POS PURCHASE COFFEE BEANS"),
+        ("2025-01-31", "-250.00", "OFFICE SUPPLY #2231"),
+        ("2025-01-15", "-1200.00", "RENT LANDLORD LLC"),
+    ]
+    # every word, in the payee or the memo, whatever the case
+    assert payees("?search=acme") == [
+        ("2025-02-20", "3000.00", "ACME CORP"),
+        ("2025-01-03", "5000.00", "ACME CORP"),
+    ]
+    assert payees("?search=invoice%201041") == [("2025-01-03", "5000.00", "ACME CORP")]
+    assert payees("?search=tesco&from=2025-03-10") == [
+        ("2025-03-25", "-45.20", "CARD PAYMENT TESCO STORES 3271")
+    ]
+    paged = _transactions(api, tenant, "?limit=4&offset=8").json()
+    assert (paged["count"], len(paged["results"]), paged["next"]) == (10, 2, None)
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("?account=abc", "account"),
+        ("?account=1.5", "account"),
+        ("?import=x", "import"),
+        ("?from=2025-13-01", "from"),
+        ("?to=31/01/2025", "to"),
+        ("?from=2025-03-01&to=2025-02-01", "to"),
+        ("?search=" + "x" * 101, "search"),
+    ],
+)
+def test_a_bad_transactions_filter_is_a_400_naming_it(api, tenant, query, field):
+    response = _transactions(api, tenant, query)
+
+    assert response.status_code == 400
+    assert field in response.json()["errors"], response.json()
+
+
+def test_another_tenants_account_filters_to_nothing(api, tenant, other_tenant, bob):
+    upload(client_for(bob), other_tenant, "statement_v1.ofx")
+    theirs = BankAccount.objects.get(tenant=other_tenant)
+    upload(api, tenant, "bank.csv", account="Barclays business")
+
+    assert _transactions(api, tenant, f"?account={theirs.pk}").json()["results"] == []
+    assert _transactions(client_for(bob), tenant).status_code == 404

@@ -1,6 +1,10 @@
 // The HTTP API, through the session cookie. Unsafe methods carry the CSRF token from the cookie
 // (Django rotates it on login, so it is read on every request, never cached).
 
+// The roles that act in a business (gateway.models.ACTOR_ROLES): bring books in, mark a movement
+// normal. Viewers and external accountants read.
+export const ACTOR_ROLES = new Set(["owner", "admin", "member"]);
+
 export class ApiError extends Error {
   constructor(status, body) {
     super((body && body.detail) || `HTTP ${status}`);
@@ -112,6 +116,10 @@ export function tenantApi(tenantId) {
     imports: () => get(`${base}/imports/?limit=100`),
     importFile: (form, dryRun) => postForm(`${base}/imports/${dryRun ? "?dry_run=true" : ""}`, form),
     undoImport: (id) => del(`${base}/imports/${id}/`),
+    cash: () => get(`${base}/cash/`),
+    transactions: (query) => get(`${base}/transactions/?${query}`),
+    movements: () => get(`${base}/movements/?limit=200`),
+    markNormal: (id) => post(`${base}/movements/${id}/normal/`),
   };
 }
 

@@ -1,6 +1,7 @@
 // The console: log in, pick a business, see its dashboard live.
 
 import { ApiError, session, tenantApi } from "./api.js";
+import { renderBank } from "./bank.js";
 import { openChat } from "./chat.js";
 import { loadDashboard, renderDashboard } from "./dashboard.js";
 import { openDetails } from "./details.js";
@@ -26,6 +27,7 @@ const TENANT_KEY = "coach.tenant";
 // The pages besides the dashboard, named in the address: #tenant=<id>&page=books.
 const PAGES = {
   books: renderImports,
+  bank: renderBank,
   plans: renderPlans,
   team: (root, ctx) => renderTeam(root, ctx, { me: state.me }),
   settings: (root, ctx) => renderBusinessSettings(root, ctx, { onTenantChanged: renamed }),
@@ -198,7 +200,8 @@ window.addEventListener("hashchange", async () => {
   if (wanted && member && wanted !== String(state.ctx.tenant.id)) await openTenant(wanted);
   else await showPage();
   const heading = $("#dashboard h1");
-  if (heading) {
+  // focus follows the page, unless the page put it somewhere itself (a movement it was asked for)
+  if (heading && !$("#dashboard").contains(document.activeElement)) {
     heading.tabIndex = -1;
     heading.focus();
   }
@@ -229,6 +232,12 @@ function openAction(ctx, action, rec) {
 }
 
 async function openFromNotification(ctx, n) {
+  const movement = n.data && n.data.movement_id;
+  if (movement) {
+    // an unusual movement: the bank page, at that movement
+    location.hash = `${ctx.href("bank")}&movement=${movement}`;
+    return;
+  }
   const rid = n.data && n.data.recommendation_id;
   if (!rid) return;
   await refresh();

@@ -47,7 +47,8 @@ function pendingBubble(id) {
 }
 
 export async function openChat(ctx, rec) {
-  const log = h("ol", { class: "chat-log", "aria-live": "polite", "aria-label": "Conversation" });
+  // it scrolls once the conversation is long: focusable, so the keyboard scrolls it too
+  const log = h("ol", { class: "chat-log", tabindex: "0", "aria-live": "polite", "aria-label": "Conversation" });
   const quick = h("div", { class: "quick", role: "group", "aria-label": "Quick questions" });
   const input = h("textarea", { id: "chat-input", rows: 2, maxlength: 2000, placeholder: "Ask about this recommendation…" });
   const error = h("p", { class: "form-error", role: "alert", hidden: true });

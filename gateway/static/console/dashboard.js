@@ -114,7 +114,7 @@ function componentsCard(insight) {
   );
 }
 
-function changeCard(insight, trend) {
+function changeCard(ctx, insight, trend) {
   const change = insight.change || {};
   const previous = trend.length > 1 ? trend[trend.length - 2] : null;
   const since = previous ? (isoDaysBefore(insight.local_date, 1) === previous.local_date ? "yesterday" : formatDate(previous.local_date)) : null;
@@ -135,6 +135,10 @@ function changeCard(insight, trend) {
     (change.drivers || []).length
       ? h("ul", { class: "drivers small" }, change.drivers.slice(0, 3).map((d) => h("li", {}, d.description)))
       : h("p", { class: "muted small" }, "No input moved."),
+    // the bank's news since the previous insight (its money carries the currency)
+    change.cash && change.cash.sentence
+      ? h("p", { class: "small cash-news", "data-testid": "cash-news" }, change.cash.sentence, " ", h("a", { href: ctx.href("bank") }, "See the bank"))
+      : null,
   );
 }
 
@@ -202,6 +206,7 @@ export function renderDashboard(root, ctx, data) {
     h("h1", {}, ctx.tenant.name),
     h("p", { class: "muted" }, `${ctx.tenant.timezone} · ${ctx.tenant.currency}`),
     h("a", { class: "btn small ghost head-link", href: ctx.href("books") }, "Add your books"),
+    h("a", { class: "btn small ghost", href: ctx.href("bank") }, "Bank and cash"),
   );
   const parts = [header];
   if (insight && !insight.has_data) parts.push(noBooksCard(ctx));
@@ -223,7 +228,7 @@ export function renderDashboard(root, ctx, data) {
       ),
     );
   } else {
-    parts.push(h("div", { class: "grid" }, scoreCard(insight), componentsCard(insight), changeCard(insight, trend), trendCard(trend)));
+    parts.push(h("div", { class: "grid" }, scoreCard(insight), componentsCard(insight), changeCard(ctx, insight, trend), trendCard(trend)));
   }
   if (forecast) parts.push(forecastCard(ctx, forecast));
   const outcomes = planOutcomesCard(plans, ctx.tenant.currency);

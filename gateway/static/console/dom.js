@@ -41,12 +41,16 @@ export function timeAgo(iso) {
   return formatDate(iso);
 }
 
-export function money(value, currency) {
-  if (value === null || value === undefined) return "—";
+/** An amount with its currency ("$12,500", "NOK 1,234.50" with `{ cents: true }`); values may
+ * be the API's decimal strings. Without a known currency, the number and the code. */
+export function money(value, currency, { cents = false } = {}) {
+  if (value === null || value === undefined || value === "") return "—";
+  const number = Number(value);
+  const digits = cents ? { minimumFractionDigits: 2, maximumFractionDigits: 2 } : { maximumFractionDigits: 0 };
   try {
-    return new Intl.NumberFormat(undefined, { style: "currency", currency, maximumFractionDigits: 0 }).format(value);
+    return new Intl.NumberFormat(undefined, { style: "currency", currency, ...digits }).format(number);
   } catch {
-    return Math.round(value).toLocaleString();
+    return `${number.toLocaleString(undefined, digits)}${currency ? ` ${currency}` : ""}`;
   }
 }
 
@@ -57,6 +61,21 @@ export function compactMoney(value, currency) {
   } catch {
     return Math.round(value).toLocaleString();
   }
+}
+
+/**
+ * A table's box that scrolls sideways when the table is wider than the screen: a focusable,
+ * named region (the keyboard scrolls it), and a hint shown while, and only while, it overflows.
+ * Returns `{ hint, wrap, update }`; call `update()` after putting a table in `wrap`.
+ */
+export function scrollRegion(label, attrs = {}) {
+  const hint = h("p", { class: "scroll-hint overflow-hint small muted", hidden: true }, "Scroll sideways to see every column →");
+  const wrap = h("div", { ...attrs, class: `table-wrap ${attrs.class || ""}`.trim(), tabindex: "0", role: "region", "aria-label": label });
+  const update = () => {
+    hint.hidden = wrap.scrollWidth <= wrap.clientWidth + 1;
+  };
+  new ResizeObserver(update).observe(wrap);
+  return { hint, wrap, update };
 }
 
 const ICONS = {

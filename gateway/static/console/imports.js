@@ -2,8 +2,8 @@
 // transactions, every error at its line and field), confirm; the imports so far, with undo; the
 // templates. The API is /v1/tenants/{tid}/imports/ (README, "Getting the books in").
 
-import { ApiError } from "./api.js";
-import { h, uid } from "./dom.js";
+import { ACTOR_ROLES, ApiError } from "./api.js";
+import { h, money, uid } from "./dom.js";
 
 // The kinds the API reads, as insights.imports.models.ImportKind names them.
 const KINDS = [
@@ -45,21 +45,20 @@ const DATE_FORMATS = [
 ];
 const MAX_BYTES = 20 * 1024 * 1024; // the API's limit (413 beyond it)
 const ACCEPT = ".ofx,.qfx,.qbo,.csv,.tsv,.txt,.xlsx,.json";
-const IMPORT_ROLES = ["owner", "admin", "member"];
 
 const plural = (n, one, many = `${one}s`) => `${n.toLocaleString()} ${n === 1 ? one : many}`;
 
-function amount(value, currency) {
-  if (value === null || value === undefined || value === "") return "—";
-  try {
-    return new Intl.NumberFormat(undefined, { style: "currency", currency, minimumFractionDigits: 2 }).format(Number(value));
-  } catch {
-    return String(value);
-  }
-}
+const amount = (value, currency) => money(value, currency, { cents: true });
 
 function when(iso) {
   return new Date(iso).toLocaleString(undefined, { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit" });
+}
+
+/** A bank account in words: its name, with its last digits unless the name has them. */
+export function accountName(a) {
+  if (!a) return "—";
+  const name = a.name || a.account_type || "Account";
+  return a.mask && !name.includes(a.mask) ? `${name} ··${a.mask}` : name;
 }
 
 /** What an import did (or will do), in a sentence. */
@@ -127,7 +126,7 @@ function select(id, name, options, value = "") {
 /** The page, in ``root``; it loads the history itself. */
 export async function renderImports(root, ctx) {
   const currency = ctx.tenant.currency;
-  const canImport = IMPORT_ROLES.includes(ctx.tenant.role);
+  const canImport = ACTOR_ROLES.has(ctx.tenant.role);
   const page = { file: null, header: [], busy: false };
 
   const status = h("p", { id: "import-status", class: "import-status", role: "status", "aria-live": "polite" });
@@ -353,11 +352,6 @@ export async function renderImports(root, ctx) {
     );
   }
 
-  function accountName(a) {
-    const name = a.name || a.account_type || "Account";
-    return a.mask && !name.includes(a.mask) ? `${name} ··${a.mask}` : name;
-  }
-
   function periodsTable(periods) {
     if (!periods || !periods.length) return null;
     const shown = Object.keys(periods[0].values)
@@ -484,7 +478,13 @@ export async function renderImports(root, ctx) {
       h("p", {}, h("strong", {}, page.file.name), ` · ${KIND_LABEL[result.kind] || result.kind}: ${summarySentence(result.summary)}.`),
       warningsList(result.warnings),
       h("p", { class: "small" }, first ? "Coach can score the business from these books now, or every morning from tomorrow." : "Today's insight follows the new books."),
-      h("div", { class: "preview-actions" }, see, h("button", { type: "button", class: "btn", onclick: startOver }, "Add another file")),
+      h(
+        "div",
+        { class: "preview-actions" },
+        see,
+        result.summary && result.summary.transactions_added ? h("a", { class: "btn", href: ctx.href("bank"), "data-testid": "see-bank" }, "See the transactions") : null,
+        h("button", { type: "button", class: "btn", onclick: startOver }, "Add another file"),
+      ),
     );
     page.file = null;
     status.textContent = `Imported: ${summarySentence(result.summary)}.`;

@@ -7,6 +7,7 @@ const SECTIONS = [
   ["portfolio", "Portfolio"],
   ["", "Dashboard"],
   ["plans", "Plans"],
+  ["bank", "Bank"],
   ["books", "Books"],
   ["team", "Team"],
   ["settings", "Settings"],

@@ -79,12 +79,12 @@ export class Notifications {
       h(
         "div",
         { class: "note-actions" },
-        n.data && n.data.recommendation_id
+        n.data && (n.data.recommendation_id || n.data.movement_id)
           ? h("button", { type: "button", class: "btn small", onclick: () => this._open(n) }, "Open")
           : null,
         h(
           "button",
-          { type: "button", class: "btn small ghost", "aria-label": `Mark "${n.title}" as ${read ? "unread" : "read"}`, onclick: () => this.toggleRead(n) },
+          { type: "button", class: "btn small ghost", "aria-label": `${read ? "Mark unread" : "Mark read"}: ${n.title}` /* the visible words first (WCAG 2.5.3) */, onclick: () => this.toggleRead(n) },
           read ? "Mark unread" : "Mark read",
         ),
       ),
@@ -170,7 +170,7 @@ export class Notifications {
       h(
         "div",
         { class: "toast-actions" },
-        n.data && n.data.recommendation_id
+        n.data && (n.data.recommendation_id || n.data.movement_id)
           ? h("button", { type: "button", class: "btn small", onclick: () => { node.remove(); this._open(n); } }, "Open")
           : null,
         h("button", { type: "button", class: "icon-btn", "aria-label": `Dismiss "${n.title}"`, onclick: () => node.remove() }, "✕"),

@@ -4,7 +4,7 @@
 // and live: a `portfolio.changed` event on the socket reads it again.
 
 import { account } from "./api.js";
-import { formatDate, h } from "./dom.js";
+import { formatDate, h, scrollRegion } from "./dom.js";
 import { term } from "./glossary.js";
 import { priorityRank } from "./vocabulary.js";
 
@@ -39,8 +39,8 @@ export async function renderPortfolio(root, ctx, { socket }) {
   let rows = [];
   let sort = { key: "score", direction: 1 }; // the worst first
   const live = h("p", { class: "sr-only", role: "status", "aria-live": "polite" });
-  const body = h("div", { class: "table-wrap portfolio-wrap", tabindex: "0", role: "region", "aria-label": "Your businesses" });
-  const hint = h("p", { class: "scroll-hint small muted", hidden: true }, "Scroll sideways to see every column →");
+  // the table scrolls sideways on a phone: the hint says so while it does (and at any width)
+  const { wrap: body, hint, update: updateHint } = scrollRegion("Your businesses", { class: "portfolio-wrap" });
   root.replaceChildren(
     h(
       "div",
@@ -107,7 +107,7 @@ export async function renderPortfolio(root, ctx, { socket }) {
       ),
     );
     if (focused) body.querySelector(`[data-sort="${focused}"]`).focus();
-    hint.hidden = body.scrollWidth <= body.clientWidth;
+    updateHint();
   }
 
   async function load() {
