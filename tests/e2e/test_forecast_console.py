@@ -14,6 +14,7 @@ from coach.models import ActionPlan, PlanStatus
 from gateway.models import Tenant
 from insights.daily import run_batch
 from insights.forecast.store import compute
+from tests.e2e.a11y import check_accessibility
 from tests.e2e.conftest import off_loop
 from tests.e2e.test_console import login
 from tests.processes import daphne_server
@@ -95,6 +96,16 @@ def test_the_forecast_chart_what_if_impact_and_outcome(transactional_db, browser
         assert "up" in answer.inner_text()
         assert page.locator(f"{card} polygon.band").count() == 2
         shot(page, "11-what-if", full_page=True)
+        # the same on a phone: the chart fits, the what-if form stays usable
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.wait_for_timeout(300)
+        check_accessibility(page, "forecast and what-if at 390 px")
+        chart = page.locator(f"{card} svg.forecast-chart").first.bounding_box()
+        assert chart is not None
+        assert chart["x"] >= 0
+        assert chart["x"] + chart["width"] <= 390
+        shot(page, "11-what-if-390", full_page=True)
+        page.set_viewport_size({"width": 1280, "height": 900})
 
         # saved, and listed
         page.click(f"{card} [data-action=save]")
