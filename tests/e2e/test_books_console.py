@@ -83,7 +83,7 @@ def _alfama(owner_name: str) -> dict[str, Any]:
 
 
 def _period(tenant_id: str, month: date) -> dict[str, Any]:
-    return FinancialPeriod.objects.filter(tenant_id=tenant_id, month=month).values().get()
+    return dict(FinancialPeriod.objects.filter(tenant_id=tenant_id, month=month).values().get())
 
 
 def _today(tenant_id: str) -> Insight:
@@ -321,8 +321,11 @@ def test_a_past_days_insight_opens_read_only_and_back_to_today(transactional_db,
     def past() -> tuple[date, float, float]:
         tenant = Tenant.objects.get(pk=tenant_id)
         day = tenant.local_today() - timedelta(days=PAST_DAYS[-1])
-        then = Insight.objects.get(tenant=tenant, local_date=day)
-        return day, then.score, _today(tenant_id).score
+        then = Insight.objects.get(tenant=tenant, local_date=day).score
+        now = _today(tenant_id).score
+        assert then is not None
+        assert now is not None
+        return day, then, now
 
     day, then_score, today_score = off_loop(past)
     assert round(then_score, 1) != round(today_score, 1)  # healthy books then, a crunch now

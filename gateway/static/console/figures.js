@@ -239,6 +239,7 @@ export function figuresSection(ctx) {
         const typed = sent(form.querySelector(`[name=${key}]`).value);
         if (adding ? typed !== null : !same(typed, period[key])) row[key] = typed;
       }
+      if (adding && Object.keys(row).length === 1) return showError("", "give at least one figure of the month.");
       if (!adding && Object.keys(row).length === 1) {
         closeModal();
         status.textContent = `Nothing changed in ${monthWords(month)}.`;
@@ -256,7 +257,7 @@ export function figuresSection(ctx) {
         announce(month, adding, result, before, after);
       } catch (e) {
         if (!(e instanceof ApiError)) {
-          showError("", "Coach could not be reached. Nothing was saved; try again.");
+          showError("", "Coach could not be reached; try again.");
         } else {
           let first = true;
           for (const [field, message] of problems(e)) {
