@@ -71,9 +71,12 @@ export function tenantApi(tenantId) {
   return {
     base,
     tenant: () => get(`${base}/`),
+    financials: () => get(`${base}/financials/?limit=1000`),
+    saveFinancials: (periods) => post(`${base}/financials/`, { periods }),
     latestInsight: () => get(`${base}/insights/latest/`),
     insights: (from) => get(`${base}/insights/?limit=90&from=${from}`),
     runInsight: () => post(`${base}/insights/run`),
+    insight: (day) => get(`${base}/insights/${day}/`),
     forecast: () => get(`${base}/forecast/`),
     scenarios: () => get(`${base}/forecast/scenarios/?limit=20`),
     scenario: (sid) => get(`${base}/forecast/scenarios/${sid}/`),
@@ -83,6 +86,7 @@ export function tenantApi(tenantId) {
     snooze: (rid, period) => post(`${rec(rid)}/snooze/`, { period }),
     unsnooze: (rid) => del(`${rec(rid)}/snooze/`),
     myFeedback: () => get(`${base}/feedback/mine/?limit=200`),
+    feedbackSummary: () => get(`${base}/feedback/summary/`),
     members: () => get(`${base}/members/?limit=200`),
     setRole: (uid, role) => patch(`${base}/members/${uid}/`, { role }),
     removeMember: (uid) => del(`${base}/members/${uid}/`),
@@ -126,6 +130,15 @@ export function tenantApi(tenantId) {
 /** The caller's own things, across businesses. */
 export const account = {
   portfolio: () => get("/v1/portfolio/"),
+  createTenant: (body) => post("/v1/tenants/", body),
+  catalog: () => get("/v1/coach/catalog/"),
+  // The monthly figures' fields in their order, as the server lists them
+  // (insights.metrics.MONEY_FIELDS): the header of its periods template, "month,…".
+  periodFields: async () => {
+    const response = await fetch("/v1/imports/template.csv", { credentials: "same-origin" });
+    if (!response.ok) throw new ApiError(response.status, null);
+    return (await response.text()).trim().split(",").slice(1);
+  },
   tokens: () => get("/v1/tokens/?limit=100"),
   createToken: (name, days) => post("/v1/tokens/", days ? { name, expires_in_days: days } : { name }),
   revokeToken: (id) => del(`/v1/tokens/${id}/`),

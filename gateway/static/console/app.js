@@ -10,7 +10,9 @@ import { openFeedback } from "./feedback.js";
 import { renderImports } from "./imports.js";
 import { renderBusinessSettings } from "./business.js";
 import "./destinations.js"; // registers the Settings page's Slack and webhooks section
+import "./feedbacksummary.js"; // and its "What you told Coach"
 import { loadGlossary } from "./glossary.js";
+import { newBusinessButton, openNewBusiness } from "./newbusiness.js";
 import { showInvite } from "./invite.js";
 import { renderNav } from "./nav.js";
 import { renderPlans } from "./plans.js";
@@ -20,6 +22,7 @@ import { closeModal } from "./modal.js";
 import { Notifications } from "./notifications.js";
 import { openSettings } from "./settings.js";
 import { openWizard } from "./wizard.js";
+import { OPEN_DAY, openPastDay } from "./pastday.js";
 import { loadVocabulary } from "./vocabulary.js";
 import { SocketManager } from "./ws.js";
 
@@ -126,6 +129,7 @@ $("#notification-settings").addEventListener("click", () => {
 
 const tenantSelect = $("#tenant-select");
 tenantSelect.addEventListener("change", () => openTenant(tenantSelect.value));
+tenantSelect.after(newBusinessButton({ currency: () => (state.ctx ? state.ctx.tenant.currency : "USD"), onCreated: addBusiness }));
 
 async function startApp() {
   // priorities, categories and bands, and the glossary's words, before anything renders them
@@ -136,7 +140,15 @@ async function startApp() {
   const memberships = state.me.memberships || [];
   tenantSelect.replaceChildren(...memberships.map((m) => h("option", { value: m.tenant_id }, m.tenant_name)));
   if (!memberships.length) {
-    $("#dashboard").replaceChildren(h("p", { class: "card" }, "You are not a member of any business yet."));
+    $("#dashboard").replaceChildren(
+      h(
+        "section",
+        { class: "card empty-state" },
+        h("h1", {}, "Welcome to Coach"),
+        h("p", {}, "You are not a member of any business yet. Ask its owner for an invitation, or start your own."),
+        h("button", { type: "button", class: "btn primary", onclick: () => openNewBusiness({ onCreated: addBusiness }) }, "New business"),
+      ),
+    );
     return;
   }
   const named = new URLSearchParams(location.hash.slice(1));
@@ -191,6 +203,9 @@ async function showPage() {
   if (page && state.ctx) return PAGES[page]($("#dashboard"), state.ctx);
   return refresh();
 }
+
+// The dashboard's picker of past days: that day's insight, read only, over the dashboard.
+$("#dashboard").addEventListener(OPEN_DAY, (event) => state.ctx && openPastDay(state.ctx, event.detail.day));
 
 // Links between pages change the hash: show that page (or that business) and put focus on it.
 window.addEventListener("hashchange", async () => {
@@ -284,6 +299,16 @@ function renamed(tenant) {
   if (option) option.textContent = tenant.name;
   const membership = (state.me.memberships || []).find((m) => m.tenant_id === tenant.id);
   if (membership) membership.tenant_name = tenant.name;
+}
+
+/** A business the user just created (they own it): in the picker, then open, on its dashboard. */
+async function addBusiness(tenant) {
+  state.me.memberships = [...(state.me.memberships || []), { tenant_id: tenant.id, tenant_name: tenant.name, role: tenant.role }];
+  tenantSelect.append(h("option", { value: tenant.id }, tenant.name));
+  if (!state.ctx) {
+    history.replaceState(null, "", `#tenant=${tenant.id}`);
+    await startApp();
+  } else location.hash = `#tenant=${tenant.id}`; // the hash's handler opens it and focuses its title
 }
 
 /** An invitation link (#invite=<key>): show it; once joined, open that business. */

@@ -10,7 +10,7 @@ import { openSettings } from "./settings.js";
 import { confirmInline } from "./confirm.js";
 
 // The trades a business picks from, as gateway.models.Industry lists them.
-const INDUSTRIES = [
+export const INDUSTRIES = [
   ["retail", "Retail"],
   ["restaurant", "Restaurant and food service"],
   ["professional_services", "Professional services"],
@@ -44,7 +44,8 @@ function field(name, label, control, help) {
   );
 }
 
-function zones(current) {
+/** The timezone options, `current` chosen (the browser's list, `current` added if missing). */
+export function zones(current) {
   const all = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [];
   const list = all.includes(current) ? all : [current, ...all];
   return list.map((z) => h("option", { value: z, selected: z === current }, z.replace(/_/g, " ")));

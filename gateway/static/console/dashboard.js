@@ -4,6 +4,7 @@
 
 import { lineChart } from "./charts.js";
 import { formatDate, h, icon } from "./dom.js";
+import { pastDayPicker } from "./pastday.js";
 import { forecastCard, impactLine, loadForecast, planOutcomesCard } from "./forecast.js";
 import { cardControls, feedbackLine, formatScore, planButton } from "./cards.js";
 import { term, termDefinition, termLabel } from "./glossary.js";
@@ -154,6 +155,8 @@ function trendCard(trend) {
     format: (v) => v.toFixed(0),
     labelFormat: (iso) => formatDate(iso),
   });
+  const picker = pastDayPicker(trend); // a past day's insight, read only
+  if (picker) card.append(picker);
   return card;
 }
 

@@ -4,6 +4,7 @@
 
 import { ACTOR_ROLES, ApiError } from "./api.js";
 import { h, money, uid } from "./dom.js";
+import { figuresSection } from "./figures.js";
 
 // The kinds the API reads, as insights.imports.models.ImportKind names them.
 const KINDS = [
@@ -179,6 +180,7 @@ export async function renderImports(root, ctx) {
   const preview = h("section", { class: "card preview-card", "aria-labelledby": "preview-title", hidden: true, "data-testid": "import-preview" });
   const history = h("ol", { class: "import-history", "data-testid": "import-history" });
   const historyError = h("p", { class: "form-error", role: "alert", hidden: true });
+  const figures = figuresSection(ctx); // the months themselves, to read and correct by hand
 
   const upload = canImport
     ? h("section", { class: "card upload-card", "aria-labelledby": "upload-title" }, h("h2", { id: "upload-title" }, "Choose a file"), form, templates)
@@ -194,6 +196,7 @@ export async function renderImports(root, ctx) {
     h("p", { class: "muted intro" }, "Coach reads your bank statements and your monthly figures to score the business and advise you. You see what a file will change before anything is saved, and you can undo an import."),
     h("div", { class: "books-grid", "data-page": "books" }, upload, preview),
     status,
+    figures.node,
     h("section", { class: "card history-card", "aria-labelledby": "history-title" }, h("h2", { id: "history-title" }, "Imports so far"), historyError, history),
   );
 
@@ -556,6 +559,7 @@ export async function renderImports(root, ctx) {
   }
 
   async function loadHistory() {
+    figures.load(); // an import or an undo changed the months
     try {
       const page_ = await ctx.api.imports();
       const records = page_.results || page_;
