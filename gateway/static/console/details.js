@@ -2,7 +2,7 @@
 // and the cash-flow table.
 
 import { lineChart } from "./charts.js";
-import { compactMoney, formatMonth, h, money } from "./dom.js";
+import { compactMoney, formatMonth, h, money, scrollRegion, withChild } from "./dom.js";
 import { termDefinition, termLabel } from "./glossary.js";
 import { openModal } from "./modal.js";
 
@@ -77,11 +77,11 @@ export async function openDetails(ctx, rec) {
   }
 
   const rows = (data.cash_flow || []).slice(-12).reverse();
+  // focusable, so that a keyboard can scroll it; it says when it scrolls sideways
+  const region = scrollRegion("Cash flow by month");
   const table = rows.length
-    ? h(
-        "div",
-        // focusable, so that a keyboard can scroll it on a narrow screen
-        { class: "table-wrap", tabindex: "0", role: "region", "aria-label": "Cash flow by month" },
+    ? withChild(
+        region.wrap,
         h(
           "table",
           { class: "cash-table" },
@@ -111,7 +111,7 @@ export async function openDetails(ctx, rec) {
     seriesKeys.length ? tabs : null,
     chartBox,
     h("h3", {}, "Cash flow"),
-    rows.length ? h("p", { class: "scroll-hint small muted" }, "On a narrow screen, scroll the table sideways to see every column.") : null,
+    rows.length ? region.hint : null,
     table,
   );
   if (seriesKeys.length) show(seriesKeys[0]);

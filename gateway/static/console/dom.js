@@ -68,8 +68,14 @@ export function compactMoney(value, currency) {
  * named region (the keyboard scrolls it), and a hint shown while, and only while, it overflows.
  * Returns `{ hint, wrap, update }`; call `update()` after putting a table in `wrap`.
  */
+// ``parent`` with ``child`` appended: a region from scrollRegion() filled inline in h() trees.
+export function withChild(parent, child) {
+  parent.append(child);
+  return parent;
+}
+
 export function scrollRegion(label, attrs = {}) {
-  const hint = h("p", { class: "scroll-hint overflow-hint small muted", hidden: true }, "Scroll sideways to see every column →");
+  const hint = h("p", { class: "scroll-hint small muted", hidden: true }, "Scroll sideways to see every column →");
   const wrap = h("div", { ...attrs, class: `table-wrap ${attrs.class || ""}`.trim(), tabindex: "0", role: "region", "aria-label": label });
   const update = () => {
     hint.hidden = wrap.scrollWidth <= wrap.clientWidth + 1;

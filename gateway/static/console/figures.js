@@ -7,8 +7,8 @@
 // in the same request (insights.financials.upsert_periods → books_changed), so the page reads
 // the insight again and says what the score became. Viewers read the table only.
 
-import { ApiError, account } from "./api.js";
-import { formatDate, h, money } from "./dom.js";
+import { ACTOR_ROLES, ApiError, account } from "./api.js";
+import { formatDate, h, money, scrollRegion, withChild } from "./dom.js";
 import { termDefinition, termLabel } from "./glossary.js";
 import { closeModal, openModal } from "./modal.js";
 import { formatScore } from "./cards.js";
@@ -30,8 +30,6 @@ const loadFields = () =>
   ));
 // The figures that may go below zero (insights.financials.SIGNED_FIELDS): a loss, an overdraft.
 const SIGNED = new Set(["net_income", "cash_balance"]);
-// Who may change the books (gateway.models.ACTOR_ROLES); the others read.
-const EDITORS = new Set(["owner", "admin", "member"]);
 const SHOWN_AT_FIRST = 12;
 
 const monthWords = (month) => formatDate(`${month}-01`, { month: "long", year: "numeric" });
@@ -80,7 +78,7 @@ function same(typed, stored) {
  */
 export function figuresSection(ctx) {
   const currency = ctx.tenant.currency;
-  const canEdit = EDITORS.has(ctx.tenant.role);
+  const canEdit = ACTOR_ROLES.has(ctx.tenant.role); // the others read
   const state = { months: [], all: false, loaded: false };
 
   const status = h("p", { class: "figures-status", role: "status", "aria-live": "polite", "data-testid": "figures-status" });
@@ -134,11 +132,12 @@ export function figuresSection(ctx) {
     }
     const shown = state.all ? state.months : state.months.slice(0, SHOWN_AT_FIRST);
     const more = state.months.length - shown.length;
+    // a focusable region that says when it scrolls sideways (the month column stays in view)
+    const region = scrollRegion("Monthly figures", { class: "figures-wrap" });
     body.replaceChildren(
-      h("p", { class: "muted small scroll-hint" }, "The table scrolls sideways; the month stays in view."),
-      h(
-        "div",
-        { class: "table-wrap figures-wrap", tabindex: "0", role: "region", "aria-label": "Monthly figures" },
+      region.hint,
+      withChild(
+        region.wrap,
         h(
           "table",
           { class: "cash-table figures-table" },

@@ -3,7 +3,7 @@
 // templates. The API is /v1/tenants/{tid}/imports/ (README, "Getting the books in").
 
 import { ACTOR_ROLES, ApiError } from "./api.js";
-import { h, money, uid } from "./dom.js";
+import { h, money, scrollRegion, uid, withChild } from "./dom.js";
 import { figuresSection } from "./figures.js";
 
 // The kinds the API reads, as insights.imports.models.ImportKind names them.
@@ -360,14 +360,14 @@ export async function renderImports(root, ctx) {
     const shown = Object.keys(periods[0].values)
       .filter((key) => periods.some((p) => p.values[key] !== null && p.values[key] !== undefined))
       .map((key) => [key, fieldLabel(key)]);
+    const region = scrollRegion("Months in the file");
     return h(
       "div",
       {},
       h("h3", {}, "Months"),
-      h("p", { class: "muted small scroll-hint" }, "The table scrolls sideways."),
-      h(
-        "div",
-        { class: "table-wrap", tabindex: "0", role: "region", "aria-label": "Months in the file" },
+      region.hint,
+      withChild(
+        region.wrap,
         h(
           "table",
           { class: "cash-table import-table" },
