@@ -111,3 +111,24 @@ def off_loop(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(call).result()
+
+
+def watch(page: Any, errors: list[str]) -> list[str]:
+    """Collect into ``errors`` the page's script errors, console errors and every answer of 400
+    or more, as ``"<status> <method> <path>"``: a test lists the ones it provoked (a bad value
+    shown at its field) and there may be no other."""
+    page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
+
+    def console(message: Any) -> None:
+        # the browser also logs each 4xx answer as an error: those are checked as answers below
+        if message.type == "error" and "Failed to load resource" not in message.text:
+            errors.append(f"console: {message.text}")
+
+    def answered(response: Any) -> None:
+        if response.status >= 400:
+            path = response.url.split("://", 1)[1].split("/", 1)[1].split("?")[0]
+            errors.append(f"{response.status} {response.request.method} /{path}")
+
+    page.on("console", console)
+    page.on("response", answered)
+    return errors

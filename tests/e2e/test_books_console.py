@@ -26,7 +26,7 @@ from insights.demo_data import story_periods
 from insights.financials import upsert_periods
 from insights.management.commands.seed_demo import last_full_month
 from insights.models import FinancialPeriod, Insight
-from tests.e2e.conftest import off_loop
+from tests.e2e.conftest import off_loop, watch
 from tests.e2e.test_imports_console import PASSWORD, _login
 from tests.e2e.test_screens import both_widths, unexpected
 from tests.processes import daphne_server
@@ -34,26 +34,6 @@ from tests.processes import daphne_server
 pytestmark = [pytest.mark.e2e, pytest.mark.services]
 
 PAST_DAYS = (9, 6, 3)
-
-
-def _watch(page: Any) -> list[str]:
-    """Script errors, console errors and every answer of 400 or more on ``page``, as
-    ``"<status> <method> <path>"`` (the pattern of test_screens.new_page, on a given page)."""
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
-
-    def console(message: Any) -> None:
-        if message.type == "error" and "Failed to load resource" not in message.text:
-            errors.append(f"console: {message.text}")
-
-    def answered(response: Any) -> None:
-        if response.status >= 400:
-            path = response.url.split("://", 1)[1].split("/", 1)[1].split("?")[0]
-            errors.append(f"{response.status} {response.request.method} /{path}")
-
-    page.on("console", console)
-    page.on("response", answered)
-    return errors
 
 
 def _fits_a_phone(page: Any) -> None:
@@ -100,7 +80,7 @@ def test_a_month_with_a_bad_value_then_a_good_one_and_a_viewer_reads_only(
     before = off_loop(_period, tenant_id, last)
     rescored_before = off_loop(_today, tenant_id).regeneration_count
     page = browser.pages[0] if browser.pages else browser.new_page()
-    errors = _watch(page)
+    errors = watch(page, [])
     figures = "[data-testid=figures]"
     dialog = "dialog[data-name=month-figures]"
 
@@ -204,7 +184,7 @@ def test_a_month_with_a_bad_value_then_a_good_one_and_a_viewer_reads_only(
 def test_a_new_business_opens_on_its_empty_dashboard(transactional_db, browser) -> None:
     given = off_loop(_alfama, "founder")
     page = browser.pages[0] if browser.pages else browser.new_page()
-    errors = _watch(page)
+    errors = watch(page, [])
     form = "form[data-name=new-business]"
     with daphne_server() as (_, port):
         base = f"http://127.0.0.1:{port}"
@@ -286,7 +266,7 @@ def test_what_the_team_told_coach_shows_feedback_given_through_the_api(
     title = off_loop(_feedback_through_the_api, given["tenant"], given["owner"])
     assert off_loop(lambda: Feedback.objects.count()) == 1
     page = browser.pages[0] if browser.pages else browser.new_page()
-    errors = _watch(page)
+    errors = watch(page, [])
     section = "[data-testid=feedback-summary]"
     with daphne_server() as (_, port):
         base = f"http://127.0.0.1:{port}"
@@ -330,7 +310,7 @@ def test_a_past_days_insight_opens_read_only_and_back_to_today(transactional_db,
     day, then_score, today_score = off_loop(past)
     assert round(then_score, 1) != round(today_score, 1)  # healthy books then, a crunch now
     page = browser.pages[0] if browser.pages else browser.new_page()
-    errors = _watch(page)
+    errors = watch(page, [])
     with daphne_server() as (_, port):
         base = f"http://127.0.0.1:{port}"
         _login(page, base, tenant_id, "historian")

@@ -23,7 +23,7 @@ from insights.demo_data import story_periods
 from insights.financials import upsert_periods
 from insights.management.commands.seed_demo import last_full_month
 from tests.e2e.a11y import check_accessibility
-from tests.e2e.conftest import ARTIFACTS, off_loop
+from tests.e2e.conftest import ARTIFACTS, off_loop, watch
 from tests.processes import daphne_server
 
 pytestmark = [pytest.mark.e2e, pytest.mark.services]
@@ -32,26 +32,11 @@ WIDTHS = (1280, 390)
 
 
 def new_page(browser: Any, errors: list[str]) -> Any:
-    """A page in a context of its own. ``errors`` collects script errors, console errors and
-    every answer of 400 or more, as ``"<status> <method> <path>"``: a test lists the ones it
-    provoked (a bad value shown at its field) and there may be no other."""
+    """A page in a context of its own, ``watch``ed into ``errors``."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15_000)
     page = context.new_page()
-    page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
-
-    def console(message: Any) -> None:
-        # the browser also logs each 4xx answer as an error: those are checked as answers below
-        if message.type == "error" and "Failed to load resource" not in message.text:
-            errors.append(f"console: {message.text}")
-
-    def answered(response: Any) -> None:
-        if response.status >= 400:
-            path = response.url.split("://", 1)[1].split("/", 1)[1].split("?")[0]
-            errors.append(f"{response.status} {response.request.method} /{path}")
-
-    page.on("console", console)
-    page.on("response", answered)
+    watch(page, errors)
     return page
 
 

@@ -4,7 +4,7 @@
 // sections with `registerSettingsSection` (webhook destinations, for one).
 
 import { account } from "./api.js";
-import { h } from "./dom.js";
+import { clearFieldErrors, formField, h } from "./dom.js";
 import { term } from "./glossary.js";
 import { openSettings } from "./settings.js";
 import { confirmInline } from "./confirm.js";
@@ -30,18 +30,7 @@ export function registerSettingsSection(name, render) {
 }
 
 function field(name, label, control, help) {
-  const id = `setting-${name}`;
-  control.id = id;
-  control.name = name;
-  control.setAttribute("aria-describedby", `${id}-error${help ? ` ${id}-help` : ""}`);
-  return h(
-    "div",
-    { class: "field", dataset: { field: name } },
-    h("label", { for: id }, label),
-    control,
-    help ? h("p", { class: "muted small", id: `${id}-help` }, help) : null,
-    h("p", { class: "field-error", id: `${id}-error`, hidden: true }),
-  );
+  return formField("setting", name, label, control, help);
 }
 
 /** The timezone options, `current` chosen (the browser's list, `current` added if missing). */
@@ -98,8 +87,7 @@ function profileSection(ctx, onSaved) {
   const status = h("p", { class: "muted small", role: "status" });
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    for (const node of form.querySelectorAll(".field-error, .form-error")) node.hidden = true;
-    for (const node of form.querySelectorAll("[aria-invalid]")) node.removeAttribute("aria-invalid");
+    clearFieldErrors(form);
     const value = (name) => form.querySelector(`[name="${name}"]`).value;
     const buffer = value("cash_buffer").trim();
     const body = {

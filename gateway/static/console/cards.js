@@ -4,6 +4,8 @@
 
 import { formatDate, h } from "./dom.js";
 import { REASONS } from "./feedback.js";
+import { term } from "./glossary.js";
+import { bandOf, categoryLabel } from "./vocabulary.js";
 import { closeModal, openModal } from "./modal.js";
 
 const REASON_WORDS = Object.fromEntries(REASONS);
@@ -124,4 +126,33 @@ export function cardControls(ctx, rec) {
     ? null
     : h("button", { type: "button", class: "btn ghost", dataset: { action: "dismiss" }, "aria-label": `Dismiss ${rec.title}`, onclick: () => openDismiss(ctx, rec) }, "Dismiss");
   return [menu, dismiss];
+}
+
+// The score's components (health.components of an insight): each with its weight, score, bar
+// and explanation. Today's dashboard and a past day's insight show them alike.
+export function componentsList(components) {
+  return h(
+    "ul",
+    { class: "components" },
+    components.map((c) => {
+      const known = c.score !== null && c.status !== "insufficient_data";
+      return h(
+        "li",
+        { class: "component", dataset: { key: c.key } },
+        h(
+          "div",
+          { class: "component-head" },
+          h("strong", {}, term(c.key, categoryLabel(c.key))),
+          h("span", { class: "muted small" }, `weight ${Math.round((c.effective_weight ?? c.weight) * 100)}%`),
+          h("span", { class: "component-score" }, known ? c.score.toFixed(0) : "no data"),
+        ),
+        h(
+          "div",
+          { class: "bar", role: "meter", "aria-valuemin": 0, "aria-valuemax": 100, "aria-valuenow": known ? c.score : 0, "aria-label": `${categoryLabel(c.key)} score` },
+          h("span", { style: `width:${known ? Math.max(2, c.score) : 0}%`, class: `fill ${known ? `band-${bandOf(c.score)}` : ""}` }),
+        ),
+        h("p", { class: "small" }, c.explanation || (c.missing && c.missing.length ? `Missing: ${c.missing.join(", ")}` : "")),
+      );
+    }),
+  );
 }

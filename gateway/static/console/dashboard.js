@@ -6,9 +6,9 @@ import { lineChart } from "./charts.js";
 import { formatDate, h, icon } from "./dom.js";
 import { pastDayPicker } from "./pastday.js";
 import { forecastCard, impactLine, loadForecast, planOutcomesCard } from "./forecast.js";
-import { cardControls, feedbackLine, formatScore, planButton } from "./cards.js";
+import { cardControls, componentsList, feedbackLine, formatScore, planButton } from "./cards.js";
 import { term, termDefinition, termLabel } from "./glossary.js";
-import { bandOf, categoryLabel, priorityRank } from "./vocabulary.js";
+import { categoryLabel, priorityRank } from "./vocabulary.js";
 
 const TREND_DAYS = 90;
 
@@ -88,30 +88,7 @@ function componentsCard(insight) {
     "section",
     { class: "card components-card", "aria-labelledby": "components-title" },
     h("h2", { id: "components-title" }, "What the score is made of"),
-    h(
-      "ul",
-      { class: "components" },
-      components.map((c) => {
-        const known = c.score !== null && c.status !== "insufficient_data";
-        return h(
-          "li",
-          { class: "component", dataset: { key: c.key } },
-          h(
-            "div",
-            { class: "component-head" },
-            h("strong", {}, term(c.key, categoryLabel(c.key))),
-            h("span", { class: "muted small" }, `weight ${Math.round((c.effective_weight ?? c.weight) * 100)}%`),
-            h("span", { class: "component-score" }, known ? c.score.toFixed(0) : "no data"),
-          ),
-          h(
-            "div",
-            { class: "bar", role: "meter", "aria-valuemin": 0, "aria-valuemax": 100, "aria-valuenow": known ? c.score : 0, "aria-label": `${categoryLabel(c.key)} score` },
-            h("span", { style: `width:${known ? Math.max(2, c.score) : 0}%`, class: `fill ${known ? `band-${bandOf(c.score)}` : ""}` }),
-          ),
-          h("p", { class: "small" }, c.explanation || (c.missing && c.missing.length ? `Missing: ${c.missing.join(", ")}` : "")),
-        );
-      }),
-    ),
+    componentsList(components),
   );
 }
 

@@ -5,7 +5,7 @@
 // decides what is allowed (a plain member gets 404 there, so the section is not shown to them).
 
 import { del, get, patch, post } from "./api.js";
-import { h, timeAgo, uid } from "./dom.js";
+import { clearFieldErrors, h, timeAgo, uid } from "./dom.js";
 import { registerSettingsSection } from "./business.js";
 import { confirmInline } from "./confirm.js";
 
@@ -39,8 +39,7 @@ function showErrors(form, error, fallback) {
 }
 
 function clearErrors(form) {
-  for (const node of form.querySelectorAll(".field-error, .form-error")) node.hidden = true;
-  for (const node of form.querySelectorAll("[aria-invalid]")) node.removeAttribute("aria-invalid");
+  clearFieldErrors(form);
 }
 
 function deliveryTable(rows, name) {

@@ -68,6 +68,29 @@ export function compactMoney(value, currency) {
  * named region (the keyboard scrolls it), and a hint shown while, and only while, it overflows.
  * Returns `{ hint, wrap, update }`; call `update()` after putting a table in `wrap`.
  */
+// A labelled form field: its control, an optional help line and its error line, tied together by
+// ids (``prefix``-``name``) for the label and aria-describedby; showFieldErrors() fills the error.
+export function formField(prefix, name, label, control, help) {
+  const id = `${prefix}-${name}`;
+  control.id = id;
+  control.name = name;
+  control.setAttribute("aria-describedby", `${id}-error${help ? ` ${id}-help` : ""}`);
+  return h(
+    "div",
+    { class: "field", dataset: { field: name } },
+    h("label", { for: id }, label),
+    control,
+    help ? h("p", { class: "muted small", id: `${id}-help` }, help) : null,
+    h("p", { class: "field-error", id: `${id}-error`, hidden: true }),
+  );
+}
+
+// Hide a form's field and form errors and clear its invalid marks, before it is sent again.
+export function clearFieldErrors(form) {
+  for (const node of form.querySelectorAll(".field-error, .form-error")) node.hidden = true;
+  for (const node of form.querySelectorAll("[aria-invalid]")) node.removeAttribute("aria-invalid");
+}
+
 // ``parent`` with ``child`` appended: a region from scrollRegion() filled inline in h() trees.
 export function withChild(parent, child) {
   parent.append(child);

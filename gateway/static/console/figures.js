@@ -8,7 +8,7 @@
 // the insight again and says what the score became. Viewers read the table only.
 
 import { ACTOR_ROLES, ApiError, account } from "./api.js";
-import { formatDate, h, money, scrollRegion, withChild } from "./dom.js";
+import { clearFieldErrors, formatDate, h, money, scrollRegion, withChild } from "./dom.js";
 import { termDefinition, termLabel } from "./glossary.js";
 import { closeModal, openModal } from "./modal.js";
 import { formatScore } from "./cards.js";
@@ -225,8 +225,7 @@ export function figuresSection(ctx) {
     );
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
-      for (const node of form.querySelectorAll(".field-error, .form-error")) node.hidden = true;
-      for (const node of form.querySelectorAll("[aria-invalid]")) node.removeAttribute("aria-invalid");
+      clearFieldErrors(form);
       const month = adding ? form.querySelector("[name=month]").value : period.month;
       if (adding && !month) return showError("month", "Choose the month.");
       const existing = adding && state.months.find((p) => p.month === month);

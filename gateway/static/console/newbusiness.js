@@ -4,23 +4,12 @@
 // its field. (The API offers no way to delete a business, so the console offers none either.)
 
 import { ApiError, account } from "./api.js";
-import { h } from "./dom.js";
+import { clearFieldErrors, formField, h } from "./dom.js";
 import { INDUSTRIES, zones } from "./business.js";
 import { closeModal, openModal } from "./modal.js";
 
 function field(name, label, control, help) {
-  const id = `new-business-${name}`;
-  control.id = id;
-  control.name = name;
-  control.setAttribute("aria-describedby", `${id}-error${help ? ` ${id}-help` : ""}`);
-  return h(
-    "div",
-    { class: "field", dataset: { field: name } },
-    h("label", { for: id }, label),
-    control,
-    help ? h("p", { class: "muted small", id: `${id}-help` }, help) : null,
-    h("p", { class: "field-error", id: `${id}-error`, hidden: true }),
-  );
+  return formField("new-business", name, label, control, help);
 }
 
 /** The button for the top bar; `onCreated(tenant)` is called with the new business. */
@@ -61,8 +50,7 @@ export function openNewBusiness({ currency = "USD", onCreated }) {
   );
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    for (const node of form.querySelectorAll(".field-error, .form-error")) node.hidden = true;
-    for (const node of form.querySelectorAll("[aria-invalid]")) node.removeAttribute("aria-invalid");
+    clearFieldErrors(form);
     const value = (name) => form.querySelector(`[name="${name}"]`).value;
     const name = value("name").trim();
     if (!name) return showErrors({ name: ["Give the business a name."] });

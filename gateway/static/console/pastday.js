@@ -3,11 +3,10 @@
 // day's score and band, the four components and their explanations, what changed that day and
 // what Coach advised then. "Back to today" (or Escape) closes it, focus back on the picker.
 
-import { formatScore } from "./cards.js";
+import { componentsList, formatScore } from "./cards.js";
 import { formatDate, h } from "./dom.js";
-import { term } from "./glossary.js";
 import { closeModal, openModal } from "./modal.js";
-import { bandOf, categoryLabel } from "./vocabulary.js";
+import { categoryLabel } from "./vocabulary.js";
 
 // The event the picker sends up the page; app.js opens the day in the business shown.
 export const OPEN_DAY = "coach:open-day";
@@ -41,30 +40,7 @@ export function pastDayPicker(trend) {
 function components(insight) {
   const list = (insight.health && insight.health.components) || [];
   if (!list.length) return h("p", { class: "muted" }, "No components: there were no books to score.");
-  return h(
-    "ul",
-    { class: "components" },
-    list.map((c) => {
-      const known = c.score !== null && c.status !== "insufficient_data";
-      return h(
-        "li",
-        { class: "component", dataset: { key: c.key } },
-        h(
-          "div",
-          { class: "component-head" },
-          h("strong", {}, term(c.key, categoryLabel(c.key))),
-          h("span", { class: "muted small" }, `weight ${Math.round((c.effective_weight ?? c.weight) * 100)}%`),
-          h("span", { class: "component-score" }, known ? c.score.toFixed(0) : "no data"),
-        ),
-        h(
-          "div",
-          { class: "bar", role: "meter", "aria-valuemin": 0, "aria-valuemax": 100, "aria-valuenow": known ? c.score : 0, "aria-label": `${categoryLabel(c.key)} score` },
-          h("span", { style: `width:${known ? Math.max(2, c.score) : 0}%`, class: `fill ${known ? `band-${bandOf(c.score)}` : ""}` }),
-        ),
-        h("p", { class: "small" }, c.explanation || (c.missing && c.missing.length ? `Missing: ${c.missing.join(", ")}` : "")),
-      );
-    }),
-  );
+  return componentsList(list);
 }
 
 function changed(insight) {
