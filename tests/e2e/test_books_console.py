@@ -284,9 +284,18 @@ def test_what_the_team_told_coach_shows_feedback_given_through_the_api(
         page.locator(section).scroll_into_view_if_needed()
         both_widths(page, "66-settings-feedback-summary")
 
-        # every member may read it (the API answers any role): the viewer sees it too
-        page.click("#logout")
-        page.wait_for_selector("#login-form")  # signed out before the address changes
+        # every member may read it (the API answers any role): the viewer sees it too. Signing
+        # out stops the app at once: an address change right after asks the API nothing but
+        # the sign-out itself (it used to load the page while the session ended: 401s)
+        asked: list[str] = []
+        page.on("request", lambda request: asked.append(f"{request.method} {request.url}"))
+        page.evaluate(
+            "() => { document.querySelector('#logout').click();"
+            " location.hash = location.hash.replace('page=settings', 'page=plans'); }"
+        )
+        page.wait_for_selector("#login-form")
+        page.wait_for_timeout(300)
+        assert [a for a in asked if "/v1/" in a] == [f"DELETE {base}/v1/auth/session/"]
         _login(page, base, given["tenant"], given["viewer"])
         page.goto(f"{base}/#tenant={given['tenant']}&page=settings")
         page.wait_for_selector(section)

@@ -108,11 +108,14 @@ loginForm.addEventListener("submit", async (event) => {
 });
 
 $("#logout").addEventListener("click", async () => {
+  // The app stops first (no page, no socket, no business), so that nothing it starts meanwhile
+  // (a hash change, say) asks the API while the session ends and meets a 401.
+  state.me = null;
+  showLogin();
   try {
     await session.logout();
-  } finally {
-    state.me = null;
-    showLogin();
+  } catch {
+    // already ended, or Coach unreachable: the login form is shown either way
   }
 });
 
