@@ -42,7 +42,7 @@ def rows_for(user: User) -> list[dict[str, Any]]:
         for i in Insight.objects.filter(tenant_id__in=ids)
         .order_by("tenant_id", "-local_date")
         .distinct("tenant_id")
-        .only("tenant_id", "local_date", "score", "band", "change", "generated_at")
+        .only("tenant_id", "local_date", "score", "band", "change", "stage", "generated_at")
     }
     since = timezone.localdate() - timedelta(days=TOP_ALERT_DAYS)
     alerts: dict[UUID, list[Recommendation]] = defaultdict(list)
@@ -86,6 +86,7 @@ def rows_for(user: User) -> list[dict[str, Any]]:
                 "local_date": insight.local_date if insight else None,
                 "score": insight.score if insight else None,
                 "band": (insight.band or None) if insight else None,
+                "stage": (insight.stage or None) if insight else None,
                 "change": change,
                 "open_recommendations": len(waking),
                 "top_alert": None

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from coach.serializers import RecommendationSerializer
 from coach.services import ranked
+from coach.vocabulary import Stage
 from gateway.models import MANAGER_ROLES
 from gateway.tenancy import TenantScopedMixin, authenticated_user
 from insights import portfolio
@@ -28,6 +29,7 @@ from insights.serializers import (
     FinancialsUpsertSerializer,
     InsightSerializer,
     InsightSummarySerializer,
+    StageField,
     UpsertResultSerializer,
 )
 
@@ -154,6 +156,11 @@ class PortfolioRowSerializer(serializers.Serializer):
     local_date = serializers.DateField(allow_null=True, help_text="The latest insight's date.")
     score = serializers.FloatField(allow_null=True)
     band = serializers.CharField(allow_null=True)
+    stage = StageField(
+        choices=Stage.choices,
+        allow_null=True,
+        help_text="The business's stage on its latest insight (the glossary's stage_<value>).",
+    )
     change = serializers.FloatField(
         allow_null=True, help_text="Score change since the previous insight."
     )

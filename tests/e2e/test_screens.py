@@ -94,6 +94,12 @@ def test_the_portfolio_opens_first_and_reorders_live_and_the_charts_fit(
         )
         known = [s for s in scores if s is not None]
         assert known == sorted(known)
+        # each scored business says its stage in words
+        stages = page.eval_on_selector_all(
+            ".portfolio [data-testid=portfolio-stage]", "spans => spans.map(s => s.textContent)"
+        )
+        assert len(stages) == len(known)
+        assert all(s and "_" not in s for s in stages), stages
         both_widths(page, "40-portfolio")
         # on a phone the table scrolls sideways, and says so; on a desktop it fits, and does not
         hint = ".portfolio-wrap >> xpath=preceding-sibling::p[1]"

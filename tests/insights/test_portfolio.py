@@ -12,6 +12,7 @@ from gateway.services import create_tenant
 from insights.daily import run_batch
 from insights.demo_data import story_periods
 from insights.financials import upsert_periods
+from insights.models import Insight
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +49,12 @@ def test_the_portfolio_lists_every_business_worst_first(api, alice, tenant, othe
     assert new["score"] is None
     assert new["top_alert"] is None
     assert str(empty.pk) == new["tenant_id"]
+    # each business's stage, as its latest insight stored it; none without an insight
+    for row, business in ((crunch, tenant), (good, healthy)):
+        stored = Insight.objects.filter(tenant=business).latest("local_date").stage
+        assert stored
+        assert row["stage"] == stored
+    assert new["stage"] is None
 
 
 def test_a_snoozed_card_is_not_the_top_alert(api, alice, tenant):

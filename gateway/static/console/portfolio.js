@@ -1,11 +1,11 @@
 // The portfolio: every business the user belongs to on one page (an accountant's clients, a
-// group's companies): score and band, change since the previous insight, the top alert, the
-// date cash is forecast to fall below the buffer. Worst first, sortable, one click into each,
+// group's companies): score and band, its stage, change since the previous insight, the top
+// alert, the date cash is forecast to fall below the buffer. Worst first, sortable, one click into each,
 // and live: a `portfolio.changed` event on the socket reads it again.
 
 import { account } from "./api.js";
 import { formatDate, h, scrollRegion } from "./dom.js";
-import { term } from "./glossary.js";
+import { term, termLabel } from "./glossary.js";
 import { priorityRank } from "./vocabulary.js";
 
 const COLUMNS = [
@@ -77,7 +77,14 @@ export async function renderPortfolio(root, ctx, { socket }) {
     return h(
       "tr",
       { dataset: { tenantId: r.tenant_id, name: r.name } },
-      h("th", { scope: "row" }, h("a", { href, class: "business-link" }, r.name), h("span", { class: "muted small block" }, `${ROLE_WORDS[r.role] || r.role}${r.local_date ? ` · ${formatDate(r.local_date)}` : ""}`)),
+      h(
+        "th",
+        { scope: "row" },
+        h("a", { href, class: "business-link" }, r.name),
+        h("span", { class: "muted small block" }, `${ROLE_WORDS[r.role] || r.role}${r.local_date ? ` · ${formatDate(r.local_date)}` : ""}`),
+        // its stage, in the glossary's words (the dashboard says what it means)
+        r.stage ? h("span", { class: "muted small block", "data-testid": "portfolio-stage" }, termLabel(`stage_${r.stage}`)) : null,
+      ),
       h(
         "td",
         { class: "num" },
