@@ -2,12 +2,13 @@
 statement, both through the import service like a user's upload.
 
 Fjord Bakery (Oslo, NOK) has no hand-typed books: its profit and loss comes from a CSV of
-twelve closed months (no cash column), and its cash from an OFX statement of the last 120 days
-(card settlements every day, suppliers weekly, rent, payroll and power monthly), whose closing
-balances fill the months' cash. The statement ends yesterday, so every morning its insight has
-new transactions to tell. Deterministic: a day's transactions and the running balance depend on
-the date alone, so a rerun the same day imports nothing twice (the same file is skipped) and a
-rerun later adds only the new days (the bank's ids repeat).
+twelve closed months (no cash column), and its cash from an OFX statement that starts with the
+first of those months (card settlements every day, suppliers weekly, rent, payroll and power
+monthly), whose closing balances fill every month's cash, so its forecast has a year of books to
+fit and starts from yesterday's bank balance. The statement ends yesterday, so every morning its
+insight has new transactions to tell. Deterministic: a day's transactions and the running
+balance depend on the date alone, so a rerun the same day imports nothing twice (the same file
+is skipped) and a rerun later adds only the new days (the bank's ids repeat).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ SLUG, NAME, ZONE, CURRENCY = "fjord", "Fjord Bakery", "Europe/Oslo", "NOK"
 STORY = "bank_transactions"
 EPOCH = date(2024, 1, 1)  # the running balance is counted from here, whatever the window
 OPENING = Decimal("185000.00")
-WINDOW_DAYS = 120
+MONTHS = 12  # of profit and loss in the spreadsheet, and of the statement (with this month)
 
 
 @dataclass
@@ -63,8 +64,8 @@ def _out(day: date, payee: str, amount: float) -> Row:
     return Row(day, Decimal(f"-{amount:.2f}"), payee, f"{day:%Y%m%d}-{payee[:8].strip()}")
 
 
-def statement(yesterday: date) -> bytes:
-    start = yesterday - timedelta(days=WINDOW_DAYS - 1)
+def statement(start: date, yesterday: date) -> bytes:
+    """The account's statement from ``start`` to ``yesterday`` (its balance counted from EPOCH)."""
     balance = OPENING
     rows: list[Row] = []
     day = EPOCH
@@ -95,7 +96,7 @@ def results_csv(last_month: date, *, skip: frozenset[date] | set[date] = frozens
     lines = [
         "Month,Sales,Cost of sales,Operating expenses,Wages,Net profit,Debtors,Creditors,Stock"
     ]
-    for back in range(11, -1, -1):
+    for back in range(MONTHS - 1, -1, -1):
         month = shift_month(last_month, -back)
         if month is None or month in skip:
             continue
@@ -129,12 +130,13 @@ def seed_bank_demo(owner: Any) -> BankDemo:
     _create_missing(Membership, {"user": owner, "tenant": tenant}, {"role": Role.OWNER})
     today = tenant.local_today()
     last_month = shift_month(today.replace(day=1), -1)
-    if last_month is None:
+    first_month = shift_month(today.replace(day=1), -MONTHS)
+    if last_month is None or first_month is None:
         raise ValueError("no month before January of year 1")
     files = [
         # only the months missing from its books: a month present (perhaps edited) is kept
         ("fjord-results.csv", results_csv(last_month, skip=_months_present(tenant))),
-        ("fjord-dnb-statement.ofx", statement(today - timedelta(days=1))),
+        ("fjord-dnb-statement.ofx", statement(first_month, today - timedelta(days=1))),
     ]
     imported = []
     for name, data in files:
