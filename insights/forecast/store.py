@@ -32,13 +32,12 @@ from insights.forecast.engine import (
 )
 from insights.forecast.models import Forecast
 from insights.imports.cash import latest_cash
-from insights.imports.models import DataImport, ImportKind, ImportStatus
+from insights.imports.models import BANK_KINDS, DataImport, ImportStatus
 from insights.metrics import MONEY_FIELDS, Period
 from insights.models import FinancialPeriod
 
 log = logging.getLogger(__name__)
 
-BANK_KINDS = (ImportKind.OFX, ImportKind.BANK_CSV)
 UNDONE = Q(status=ImportStatus.UNDONE)
 
 # Older versions kept per tenant (the latest is what everything reads; a few are history).

@@ -18,6 +18,10 @@ class ImportKind(models.TextChoices):
     XERO = "xero", "Xero report (JSON)"
 
 
+# The kinds that bring bank accounts, transactions and statement balances.
+BANK_KINDS = (ImportKind.OFX, ImportKind.BANK_CSV)
+
+
 class ImportStatus(models.TextChoices):
     DONE = "done", "Done"
     UNDONE = "undone", "Undone"

@@ -50,6 +50,7 @@ from insights.imports.base import (
     payee_key,
 )
 from insights.imports.models import (
+    BANK_KINDS,
     BankAccount,
     BankTransaction,
     DataImport,
@@ -71,6 +72,9 @@ CHUNK = 2000
 # A posting date this far past the tenant's today is a wrong date, not a pending payment.
 FUTURE_SLACK = timedelta(days=7)
 MAX_WARNINGS = 20
+# What a closed month the statements cover whole takes from them when its books are silent
+# (``_Writer._fill_cash``), besides its net income.
+CASH_BASIS = ("revenue", "operating_expenses")
 
 
 @dataclass
@@ -389,7 +393,34 @@ class _Writer:
             )
             self.problem(Problem(error.field, message, **place))
         if not self.problems:
-            self._write_periods(cleaned)
+            self._write_periods(self._retire_cash_basis(cleaned))
+
+    def _retire_cash_basis(self, cleaned: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Books for a month a statement filled on a cash basis (``_fill_cash``) replace its
+        trading figures; a net income they do not give is then unknown, not the statement's
+        money in less money out beside the books' revenue and costs."""
+        months = [
+            row["month"]
+            for row in cleaned
+            if "net_income" not in row and any(f in row for f in CASH_BASIS)
+        ]
+        if not months:
+            return cleaned
+        filled: dict[date, dict[str, Any]] = {}
+        bank_imports = DataImport.objects.filter(
+            tenant=self.tenant, kind__in=BANK_KINDS, status=ImportStatus.DONE
+        ).values_list("period_changes", flat=True)
+        for changes in bank_imports:
+            for change in changes or []:
+                before, after = change.get("before") or {}, change.get("after") or {}
+                if before.get("revenue") is None and after.get("revenue") is not None:
+                    filled[date.fromisoformat(f"{change['month']}-01")] = after
+        stored = self._stored(months)
+        for row in cleaned:
+            after, now = filled.get(row["month"]), stored.get(row["month"])
+            if after and now and all(now[f] == after[f] for f in (*CASH_BASIS, "net_income")):
+                row["net_income"] = None
+        return cleaned
 
     def _write_periods(self, cleaned: list[dict[str, Any]]) -> None:
         months = [p["month"] for p in cleaned]
@@ -451,9 +482,8 @@ class _Writer:
             if bank.complete and all(books.get(f) is None for f in trading):
                 money_in = bank.inflow - bank.transfers_in
                 money_out = bank.outflow - bank.transfers_out
-                row.update(
-                    revenue=money_in, operating_expenses=money_out, net_income=money_in - money_out
-                )
+                row.update(zip(CASH_BASIS, (money_in, money_out), strict=True))
+                row["net_income"] = money_in - money_out
                 cash_basis.append(f"{month:%Y-%m}")
             if len(row) > 1:
                 rows.append(row)

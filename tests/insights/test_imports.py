@@ -328,6 +328,34 @@ def test_the_books_cash_figure_wins_over_the_statement(api, tenant):
     assert periods(tenant)["2025-02"]["operating_expenses"] is None
 
 
+def test_books_without_a_net_income_retire_the_cash_basis_one(api, tenant):
+    upload(api, tenant, "statement_v1.ofx")  # January and February on a cash basis
+    api.post(
+        f"/v1/tenants/{tenant.id}/financials/",
+        [{"month": "2025-03", "revenue": "900.00", "net_income": "120.00"}],
+        format="json",
+    )
+    sheet = b"Month,Revenue,Operating expenses\n2025-01,4000,3000\n2025-03,950,700\n"
+
+    response = upload(api, tenant, "pnl.csv", sheet)
+
+    assert response.status_code == 201, response.json()
+    books = periods(tenant)
+    # January's trading comes from the books now: the statement's net income no longer stands
+    assert (books["2025-01"]["revenue"], books["2025-01"]["net_income"]) == (
+        Decimal("4000.00"),
+        None,
+    )
+    assert books["2025-01"]["cash_balance"] == Decimal("7085.50")
+    # February, still on the statement's cash basis, keeps it all
+    assert books["2025-02"]["net_income"] == Decimal("2914.50")
+    # March's net income came from the books, not a statement: a new revenue leaves it
+    assert books["2025-03"]["net_income"] == Decimal("120.00")
+    # and undoing the spreadsheet brings the cash basis back whole
+    assert api.delete(_url(tenant, f"{response.json()['id']}/")).status_code == 200
+    assert periods(tenant)["2025-01"]["net_income"] == Decimal("3550.00")
+
+
 def test_transfers_between_accounts_are_not_cash_basis_revenue_or_costs(api, tenant):
     text = (FILES / "statement_v1.ofx").read_text()
     text = text.replace("<TRNTYPE>CREDIT\n<DTPOSTED>20250103", "<TRNTYPE>XFER\n<DTPOSTED>20250103")
