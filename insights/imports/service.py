@@ -472,7 +472,6 @@ class _Writer:
             ).values("month", "cash_balance", "revenue", "cogs", "operating_expenses")
         }
         rows: list[dict[str, Any]] = []
-        cash_basis: list[str] = []
         for month, bank in sorted(months.items()):
             books = stored.get(month, {})
             row: dict[str, Any] = {"month": month}
@@ -484,16 +483,16 @@ class _Writer:
                 money_out = bank.outflow - bank.transfers_out
                 row.update(zip(CASH_BASIS, (money_in, money_out), strict=True))
                 row["net_income"] = money_in - money_out
-                cash_basis.append(f"{month:%Y-%m}")
             if len(row) > 1:
                 rows.append(row)
+        cleaned = [period for row in rows for period in self._clean_bank_month(row)]
+        cash_basis = [f"{period['month']:%Y-%m}" for period in cleaned if "revenue" in period]
         if cash_basis:
             self.warning(
                 f"{', '.join(cash_basis[:6])}{' …' if len(cash_basis) > 6 else ''}: no books for "
                 "these months, so the money in and out of the bank stands in for revenue and "
                 "operating costs (cash basis) until books for them are imported"
             )
-        cleaned = [period for row in rows for period in self._clean_bank_month(row)]
         for start in range(0, len(cleaned), MAX_PERIODS_PER_REQUEST):
             self._write_periods(cleaned[start : start + MAX_PERIODS_PER_REQUEST])
 

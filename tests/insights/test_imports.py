@@ -328,6 +328,28 @@ def test_the_books_cash_figure_wins_over_the_statement(api, tenant):
     assert periods(tenant)["2025-02"]["operating_expenses"] is None
 
 
+def test_cash_basis_figures_that_clash_with_the_books_are_dropped_and_the_cash_kept(api, tenant):
+    # January's books know only its payroll, 5,000: more than the 1,450 the bank saw go out
+    api.post(
+        f"/v1/tenants/{tenant.id}/financials/",
+        [{"month": "2025-01", "payroll": "5000.00"}],
+        format="json",
+    )
+
+    response = upload(api, tenant, "statement_v1.ofx")
+
+    assert response.status_code == 201, response.json()
+    january = periods(tenant)["2025-01"]
+    assert (january["revenue"], january["operating_expenses"], january["payroll"]) == (
+        None,
+        None,
+        Decimal("5000.00"),
+    )
+    assert january["cash_balance"] == Decimal("7085.50")
+    (warning,) = [w for w in response.json()["warnings"] if "cash basis" in w]
+    assert warning.startswith("2025-02: ")  # January is not said to be on a cash basis
+
+
 def test_books_without_a_net_income_retire_the_cash_basis_one(api, tenant):
     upload(api, tenant, "statement_v1.ofx")  # January and February on a cash basis
     api.post(
