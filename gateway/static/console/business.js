@@ -4,7 +4,7 @@
 // sections with `registerSettingsSection` (webhook destinations, for one).
 
 import { account } from "./api.js";
-import { clearFieldErrors, formField, h } from "./dom.js";
+import { clearFieldErrors, formField, h, showFieldErrors } from "./dom.js";
 import { term } from "./glossary.js";
 import { openSettings } from "./settings.js";
 import { confirmInline } from "./confirm.js";
@@ -106,21 +106,7 @@ function profileSection(ctx, onSaved) {
       await showNextRun();
       onSaved(saved);
     } catch (error) {
-      let placed = false;
-      for (const [name, messages] of Object.entries(error.errors || {})) {
-        const slot = form.querySelector(`#setting-${name}-error`);
-        if (!slot) continue;
-        slot.textContent = [].concat(messages).join(" ");
-        slot.hidden = false;
-        const input = form.querySelector(`#setting-${name}`);
-        input.setAttribute("aria-invalid", "true");
-        if (!placed) input.focus();
-        placed = true;
-      }
-      if (!placed) {
-        formError.textContent = error.message;
-        formError.hidden = false;
-      }
+      showFieldErrors(form, "setting", error.errors, formError, error.message);
     }
   });
   async function showNextRun() {

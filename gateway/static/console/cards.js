@@ -156,3 +156,18 @@ export function componentsList(components) {
     }),
   );
 }
+
+// An insight's score as the dashboard shows it: the number out of 100, its band and the summary
+// sentence (today's on the dashboard, a past day's in its dialog: ``testid`` tells them apart).
+export function scoreFigure(insight, testid) {
+  return [
+    h(
+      "div",
+      { class: `score band-${insight.band}` },
+      h("span", { class: "score-value", "data-testid": testid }, insight.score === null ? "—" : formatScore(insight.score)),
+      h("span", { class: "score-max" }, "/ 100"),
+    ),
+    h("span", { class: `band-tag band-${insight.band}` }, insight.band || "no data"),
+    h("p", { class: "muted small" }, (insight.health || {}).summary || ""),
+  ];
+}

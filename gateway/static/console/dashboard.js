@@ -6,7 +6,7 @@ import { lineChart } from "./charts.js";
 import { formatDate, h, icon } from "./dom.js";
 import { pastDayPicker } from "./pastday.js";
 import { forecastCard, impactLine, loadForecast, planOutcomesCard } from "./forecast.js";
-import { cardControls, componentsList, feedbackLine, formatScore, planButton } from "./cards.js";
+import { cardControls, componentsList, feedbackLine, planButton, scoreFigure } from "./cards.js";
 import { term, termDefinition, termLabel } from "./glossary.js";
 import { categoryLabel, priorityRank } from "./vocabulary.js";
 
@@ -64,19 +64,11 @@ function stageLine(insight) {
 }
 
 function scoreCard(insight) {
-  const health = insight.health || {};
   return h(
     "section",
     { class: "card score-card", "aria-labelledby": "score-title" },
     h("h2", { id: "score-title" }, term("health_score", "Health score")),
-    h(
-      "div",
-      { class: `score band-${insight.band}` },
-      h("span", { class: "score-value", "data-testid": "score" }, insight.score === null ? "—" : formatScore(insight.score)),
-      h("span", { class: "score-max" }, "/ 100"),
-    ),
-    h("span", { class: `band-tag band-${insight.band}` }, insight.band || "no data"),
-    h("p", { class: "muted small" }, health.summary || ""),
+    scoreFigure(insight, "score"),
     h("p", { class: "muted small" }, `Insight of ${formatDate(insight.local_date, { weekday: "long", day: "numeric", month: "long" })}${insight.as_of ? `, books to ${formatDate(insight.as_of, { month: "long", year: "numeric" })}` : ""}.`),
     stageLine(insight),
   );

@@ -85,6 +85,26 @@ export function formField(prefix, name, label, control, help) {
   );
 }
 
+// Put an API error's messages at the fields formField(prefix, …) made, focusing the first; when no
+// field takes one, ``fallback`` (the form's own error line) says ``message``.
+export function showFieldErrors(form, prefix, errors, fallback, message) {
+  let placed = false;
+  for (const [name, messages] of Object.entries(errors || {})) {
+    const slot = form.querySelector(`#${prefix}-${name}-error`);
+    if (!slot) continue;
+    slot.textContent = [].concat(messages).join(" ");
+    slot.hidden = false;
+    const input = form.querySelector(`#${prefix}-${name}`);
+    input.setAttribute("aria-invalid", "true");
+    if (!placed) input.focus();
+    placed = true;
+  }
+  if (!placed) {
+    fallback.textContent = message;
+    fallback.hidden = false;
+  }
+}
+
 // Hide a form's field and form errors and clear its invalid marks, before it is sent again.
 export function clearFieldErrors(form) {
   for (const node of form.querySelectorAll(".field-error, .form-error")) node.hidden = true;

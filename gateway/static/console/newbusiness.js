@@ -4,7 +4,7 @@
 // its field. (The API offers no way to delete a business, so the console offers none either.)
 
 import { ApiError, account } from "./api.js";
-import { clearFieldErrors, formField, h } from "./dom.js";
+import { clearFieldErrors, formField, h, showFieldErrors } from "./dom.js";
 import { INDUSTRIES, zones } from "./business.js";
 import { closeModal, openModal } from "./modal.js";
 
@@ -74,21 +74,7 @@ export function openNewBusiness({ currency = "USD", onCreated }) {
   });
 
   function showErrors(errors, fallback) {
-    let placed = false;
-    for (const [name, messages] of Object.entries(errors || {})) {
-      const slot = form.querySelector(`#new-business-${name}-error`);
-      if (!slot) continue;
-      slot.textContent = [].concat(messages).join(" ");
-      slot.hidden = false;
-      const input = form.querySelector(`#new-business-${name}`);
-      input.setAttribute("aria-invalid", "true");
-      if (!placed) input.focus();
-      placed = true;
-    }
-    if (!placed) {
-      formError.textContent = fallback;
-      formError.hidden = false;
-    }
+    showFieldErrors(form, "new-business", errors, formError, fallback);
   }
 
   openModal("New business", form, { name: "new-business" });

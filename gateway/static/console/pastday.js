@@ -3,7 +3,7 @@
 // day's score and band, the four components and their explanations, what changed that day and
 // what Coach advised then. "Back to today" (or Escape) closes it, focus back on the picker.
 
-import { componentsList, formatScore } from "./cards.js";
+import { componentsList, formatScore, scoreFigure } from "./cards.js";
 import { formatDate, h } from "./dom.js";
 import { closeModal, openModal } from "./modal.js";
 import { categoryLabel } from "./vocabulary.js";
@@ -78,7 +78,6 @@ function advice(insight) {
 }
 
 function pastDay(insight) {
-  const health = insight.health || {};
   return h(
     "div",
     { class: "past-day", "data-testid": "past-day", dataset: { day: insight.local_date } },
@@ -92,14 +91,7 @@ function pastDay(insight) {
     h(
       "div",
       { class: "past-score" },
-      h(
-        "div",
-        { class: `score band-${insight.band}` },
-        h("span", { class: "score-value", "data-testid": "past-score" }, insight.score === null ? "—" : formatScore(insight.score)),
-        h("span", { class: "score-max" }, "/ 100"),
-      ),
-      h("span", { class: `band-tag band-${insight.band}` }, insight.band || "no data"),
-      h("p", { class: "muted small" }, health.summary || ""),
+      scoreFigure(insight, "past-score"),
     ),
     h("h3", {}, "What the score was made of"),
     components(insight),
